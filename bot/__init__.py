@@ -1,0 +1,1 @@
+"""bankbot gateway, dialogue glue, bank core and CLI."""

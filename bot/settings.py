@@ -1,0 +1,64 @@
+"""One settings object for the whole product, read from ``BANKBOT_*`` environment variables.
+
+Every path defaults to a place inside the project checkout so that ``make run`` works on a fresh
+clone with nothing configured.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; override any field with ``BANKBOT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="BANKBOT_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = PROJECT_ROOT / "data"
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is SQLite at var/bankbot.db"
+    )
+    redis_url: str | None = None
+
+    # Rasa dialogue engine (separate Python 3.10 venv, separate process)
+    rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+    rasa_port: int = 5005
+    rasa_manage: bool = Field(default=True, description="start and supervise the Rasa server")
+    rasa_timeout_s: float = 10.0
+
+    # NLU
+    encoder_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="local path, installed model package name, or hub id of the sentence encoder",
+    )
+    nlu_fallback_threshold: float = 0.45
+    nlu_max_chars: int = 1000
+    seed: int = 13
+
+    # Gateway limits
+    max_message_chars: int = 2000
+    max_body_bytes: int = 16_384
+    session_ttl_s: int = 3600
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The ledger/transcript database; SQLite file under var/ unless configured."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'bankbot.db'}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """FastAPI dependency and process-wide accessor; tests override via dependency_overrides."""
+    return Settings()

