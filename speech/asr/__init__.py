@@ -1,0 +1,1 @@
+"""Streaming speech recognition: one interface (``base``), Vosk and faster-whisper engines."""
