@@ -60,3 +60,14 @@ def load_encoder(name: str, device: str = "cpu"):
         ) from exc
     log.info("loaded encoder %s from %s", name, path if is_local else "hub")
     return model
+
+
+MAX_TORCH_THREADS = 2
+
+
+def limit_torch_threads(n: int = MAX_TORCH_THREADS) -> None:
+    """Cap torch's intra-op threads: the product shares a small CPU with Rasa and the gateway."""
+    import torch
+
+    if torch.get_num_threads() > n:
+        torch.set_num_threads(n)

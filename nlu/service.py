@@ -1,0 +1,88 @@
+"""Turn one user message into Rasa's parse result; loaded once per process, shared by threads."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.settings import Settings
+from nlu.embeddings import encode
+from nlu.encoder import limit_torch_threads, load_encoder
+from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
+from nlu.model import IntentHead
+from nlu.text import clean_text, has_words
+from nlu.training import model_dir
+
+RANKING_SIZE = 10
+
+
+class NluModelMissing(FileNotFoundError):
+    """No trained model in var/models/nlu: run ``bankbot train nlu`` (``make run`` does it)."""
+
+
+def _ranked(intent: str, confidence: float) -> dict[str, Any]:
+    return {"name": intent, "confidence": float(confidence)}
+
+
+class NluService:
+    """Intent classification with Rasa's FallbackClassifier behaviour built in."""
+
+    def __init__(self, encoder, head: IntentHead, settings: Settings) -> None:
+        self._encoder = encoder
+        self._head = head
+        self._threshold = settings.nlu_fallback_threshold
+        self._max_chars = settings.nlu_max_chars
+        # HF fast tokenizers raise "Already borrowed" under concurrent use, and two threads
+        # encoding at once only oversubscribe the 2 cores: one encoder call at a time.
+        self._lock = threading.Lock()
+        self._oos_index = head.intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in head.intents else None
+
+    @classmethod
+    def load(cls, settings: Settings) -> "NluService":
+        """Load the trained head and its encoder from ``settings.models_dir / 'nlu'``."""
+        folder: Path = model_dir(settings)
+        try:
+            head, meta = IntentHead.load(folder)
+        except FileNotFoundError as exc:
+            raise NluModelMissing(f"no NLU model in {folder}; run `bankbot train nlu`") from exc
+        limit_torch_threads()
+        service = cls(load_encoder(meta["encoder"]), head, settings)
+        service.parse("hello")  # warm-up: first call pays for lazy initialisation
+        return service
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return self._head.intents
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
+        with self._lock:
+            embeddings = encode(self._encoder, texts)
+        return self._head.predict_proba(embeddings)
+
+    def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
+        """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
+
+        ``message_id`` is Rasa's sender id; it is accepted for the contract and not used yet.
+        """
+        text = text if isinstance(text, str) else ""
+        cleaned = clean_text(text, self._max_chars)
+        result: dict[str, Any] = {"text": text[: self._max_chars], "entities": []}
+        if not has_words(cleaned):
+            ranking = [_ranked(OUT_OF_SCOPE, 1.0)]
+            out_of_scope = 1.0
+        else:
+            probs = self.probabilities([cleaned])[0]
+            order = np.argsort(-probs)[:RANKING_SIZE]
+            ranking = [_ranked(self._head.intents[i], probs[i]) for i in order]
+            out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0
+        top = ranking[0]
+        if top["name"] == OUT_OF_SCOPE or top["confidence"] < self._threshold:
+            # exactly what Rasa's FallbackClassifier does: the original ranking is kept below
+            fallback = _ranked(NLU_FALLBACK, self._threshold)
+            ranking = [fallback, *ranking]
+            top = fallback
+        result.update(intent=top, intent_ranking=ranking, out_of_scope=out_of_scope)
+        return result

@@ -1,0 +1,110 @@
+"""Train the NLU model from the Rasa YAML in ``data/nlu`` and write it to ``var/models/nlu``.
+
+Training is skipped when a fingerprint of the training data, the model configuration and the
+training code version matches the stored model, so a second ``make run`` starts at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.settings import Settings
+from nlu.dataset import Example, load_examples, yaml_files
+from nlu.embeddings import encode_cached
+from nlu.encoder import limit_torch_threads, load_encoder
+from nlu.model import IntentHead
+
+# Bump when a code change alters what training produces, so stored models are retrained.
+TRAINING_CODE_VERSION = "1"
+FINGERPRINT_FILE = "fingerprint.txt"
+CACHE_FILE = "embedding_cache.npz"
+
+
+@dataclass(frozen=True)
+class HeadConfig:
+    """Hyper-parameters of the classification head (chosen by 5-fold CV, see bench/nlu_cv.py)."""
+
+    c: float = 30.0
+    # "balanced" keeps the ~35-example hand-written intents from losing to BANKING77's ~130-example
+    # intents and to the large out_of_scope class on typo-ridden input.
+    class_weight: str | None = "balanced"
+    max_iter: int = 300
+
+
+def nlu_data_dir(settings: Settings) -> Path:
+    return settings.data_dir / "nlu"
+
+
+def model_dir(settings: Settings) -> Path:
+    return settings.models_dir / "nlu"
+
+
+def fingerprint(settings: Settings, config: HeadConfig) -> str:
+    """Hash of every training file (name and bytes), the encoder, head config and code version."""
+    digest = hashlib.sha256()
+    data_dir = nlu_data_dir(settings)
+    for file in yaml_files(data_dir):
+        digest.update(str(file.relative_to(data_dir)).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    recipe = {"encoder": settings.encoder_model, "head": asdict(config), "seed": settings.seed,
+              "code": TRAINING_CODE_VERSION}
+    digest.update(json.dumps(recipe, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def fit_head(embeddings: np.ndarray, labels: list[str], config: HeadConfig, seed: int) -> IntentHead:
+    """Multinomial logistic regression on the embeddings, exported as a numpy head."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(
+        C=config.c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=seed
+    )
+    clf.fit(embeddings, labels)
+    return IntentHead(
+        intents=tuple(str(c) for c in clf.classes_),
+        weights=clf.coef_.astype(np.float32),
+        bias=clf.intercept_.astype(np.float32),
+    )
+
+
+def embed_examples(settings: Settings, examples: list[Example]) -> np.ndarray:
+    """Embeddings of the examples' texts through the on-disk cache."""
+    encoder = load_encoder(settings.encoder_model)
+    cache = model_dir(settings) / "cache" / CACHE_FILE
+    return encode_cached(encoder, settings.encoder_model, [e.text for e in examples], cache)
+
+
+def is_current(settings: Settings, config: HeadConfig = HeadConfig()) -> bool:
+    """True when the stored model was trained from exactly the current data and config."""
+    stored = model_dir(settings) / FINGERPRINT_FILE
+    return stored.exists() and stored.read_text().strip() == fingerprint(settings, config)
+
+
+def train_nlu(settings: Settings, force: bool = False, config: HeadConfig = HeadConfig()) -> Path:
+    """Train (unless up to date) and return the model folder."""
+    out = model_dir(settings)
+    if not force and is_current(settings, config):
+        print(f"NLU model up to date in {out}")
+        return out
+    limit_torch_threads()
+    started = time.perf_counter()
+    examples = load_examples(nlu_data_dir(settings))
+    if not examples:
+        raise ValueError(f"no NLU training examples under {nlu_data_dir(settings)}")
+    embeddings = embed_examples(settings, examples)
+    embedded = time.perf_counter()
+    head = fit_head(embeddings, [e.intent for e in examples], config, settings.seed)
+    meta = {"encoder": settings.encoder_model, "head": asdict(config), "examples": len(examples),
+            "code": TRAINING_CODE_VERSION}
+    head.save(out, meta)
+    (out / FINGERPRINT_FILE).write_text(fingerprint(settings, config) + "\n")
+    done = time.perf_counter()
+    print(f"NLU trained on {len(examples)} examples, {len(head.intents)} intents in "
+          f"{done - started:.1f}s (embedding {embedded - started:.1f}s, head {done - embedded:.1f}s)"
+          f" -> {out}")
+    return out
