@@ -15,6 +15,7 @@ from typing import Callable
 
 import yaml
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from handoff.models import AGENT_ROLES, AGENT_STATUSES, Agent, AgentToken
@@ -150,8 +151,12 @@ class AgentDirectory:
         for item in raw.get("agents", []):
             if item["username"] in existing:
                 continue
-            self.create(item["username"], item["password"], display_name=item.get("display_name"),
-                        role=item.get("role", "agent"), skills=item.get("skills", ["general", "lang:en"]),
-                        capacity=int(item.get("capacity", 3)))
+            try:
+                self.create(item["username"], item["password"], display_name=item.get("display_name"),
+                            role=item.get("role", "agent"),
+                            skills=item.get("skills", ["general", "lang:en"]),
+                            capacity=int(item.get("capacity", 3)))
+            except IntegrityError:  # another instance seeded it at the same moment
+                continue
             created.append(item["username"])
         return created

@@ -152,8 +152,19 @@ class HandoffQueue:
                          or_(QueueEntry.rank > e.rank,
                              and_(QueueEntry.rank == e.rank, QueueEntry.id < e.id))))))
             position = int(ahead or 0) + 1
-            wait = self._estimate(s, position, online) if online else None
+            wait = self._wait(position, online, self._handle_time(s))
             return QueueStatus("waiting", e.id, position, wait, len(online), in_hours)
+
+    def waiting_statuses(self) -> dict[str, QueueStatus]:
+        """Every waiting customer's status in one pass, for periodic position updates."""
+        now = self._clock()
+        in_hours = self.policy.hours.is_open(_utc(now)) if self.policy.hours else True
+        with self._sf() as s:
+            online = self._online(s, now)
+            handle = self._handle_time(s)
+        return {e.conversation_id: QueueStatus("waiting", e.id, pos, self._wait(pos, online, handle),
+                                               len(online), in_hours)
+                for pos, e in enumerate(self.waiting(limit=10_000), start=1)}
 
     def cancel(self, conversation_id: str) -> EntryView | None:
         """The customer gives up waiting (or leaves); frees the agent if one held it."""
@@ -266,8 +277,8 @@ class HandoffQueue:
         """Put a held conversation back at the front of the queue (agent transfer or drop)."""
         try:
             with self._sf.begin() as s:
-                self._unseat(s, entry_id, agent_id, status="waiting", agent_id=None,
-                             assigned_at=None, front=1)
+                self._unseat(s, entry_id, agent_id, {"status": "waiting", "agent_id": None,
+                                                     "assigned_at": None, "front": 1})
         except _Conflict:
             return None
         return self.get(entry_id)
@@ -316,27 +327,34 @@ class HandoffQueue:
         return list(s.scalars(select(Agent).where(Agent.status == "available",
                                                   Agent.last_seen >= cutoff)))
 
-    def _estimate(self, s, position: int, online: list[Agent]) -> float:
+    def _handle_time(self, s) -> float:
+        """Mean recent chat length, or the policy default until there are enough samples."""
         rows = s.execute(select(QueueEntry.closed_at - QueueEntry.assigned_at)
                          .where(QueueEntry.status.in_(("resolved", "returned")),
                                 QueueEntry.assigned_at.is_not(None))
                          .order_by(QueueEntry.closed_at.desc()).limit(_HANDLE_SAMPLE)).scalars().all()
-        handle = sum(rows) / len(rows) if len(rows) >= 5 else self.policy.default_handle_time_s
+        return sum(rows) / len(rows) if len(rows) >= 5 else self.policy.default_handle_time_s
+
+    @staticmethod
+    def _wait(position: int, online: list[Agent], handle_s: float) -> float | None:
+        """Waves of chats ahead of this position, given free seats now and all seats later."""
+        if not online:
+            return None
         seats = sum(max(0, a.capacity) for a in online) or 1
         free = sum(max(0, a.capacity - a.active_chats) for a in online)
         waves = math.ceil((position - free) / seats) if position > free else 0
-        return float(waves * handle)
+        return float(waves * handle_s)
 
     def _finish(self, entry_id: int, agent_id: int, **values: Any) -> EntryView | None:
         try:
             with self._sf.begin() as s:
-                self._unseat(s, entry_id, agent_id, closed_at=self._clock(), **values)
+                self._unseat(s, entry_id, agent_id, {"closed_at": self._clock(), **values})
         except _Conflict:
             return None
         return self.get(entry_id)
 
     @staticmethod
-    def _unseat(s, entry_id: int, agent_id: int, **values: Any) -> None:
+    def _unseat(s, entry_id: int, agent_id: int, values: dict[str, Any]) -> None:
         """Move an assigned entry out of the agent's hands and give the agent their seat back."""
         done = s.execute(update(QueueEntry).where(QueueEntry.id == entry_id,
                                                   QueueEntry.agent_id == agent_id,
