@@ -5,6 +5,7 @@ clone with nothing configured.
 """
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     rasa_manage: bool = Field(default=True, description="start and supervise the Rasa server")
     rasa_timeout_s: float = 10.0
+    internal_token: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(24),
+        description="shared secret Rasa presents to the NLU and action endpoints; set it when "
+        "several instances share Rasa servers",
+    )
 
     # NLU
     encoder_model: str = Field(
@@ -46,6 +52,7 @@ class Settings(BaseSettings):
     # Gateway limits
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
+    internal_max_body_bytes: int = 8_388_608
     session_ttl_s: int = 3600
 
     @property

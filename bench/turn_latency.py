@@ -1,0 +1,77 @@
+"""Text-turn latency through the REST channel against a running stack.
+
+Usage: start the product (`make run`), then
+    .venv/bin/python bench/turn_latency.py [--url http://127.0.0.1:8000] [--turns 200] [--concurrency 20]
+Prints p50/p95/p99 latency and turns/s for sequential turns and for N concurrent conversations.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import statistics
+import time
+
+import httpx
+
+MESSAGES = [
+    "hello", "what's my balance", "my card hasn't arrived yet", "how do I top up by bank transfer",
+    "thanks", "why was I charged a fee for withdrawing cash", "is there a fee for exchanging money",
+    "goodbye",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def report(label: str, latencies: list[float], elapsed: float) -> None:
+    ms = [v * 1000 for v in latencies]
+    print(f"{label}: turns={len(ms)} p50={percentile(ms, 50):.1f}ms p95={percentile(ms, 95):.1f}ms "
+          f"p99={percentile(ms, 99):.1f}ms mean={statistics.mean(ms):.1f}ms "
+          f"throughput={len(ms) / elapsed:.1f} turns/s")
+
+
+async def conversation(http: httpx.AsyncClient, headers: dict, turns: int, latencies: list[float]) -> None:
+    start = await http.post("/api/conversations", json={"channel": "rest"}, headers=headers)
+    sender = start.json()["conversation_id"]
+    for message in itertools.islice(itertools.cycle(MESSAGES), turns):
+        began = time.perf_counter()
+        response = await http.post("/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                   headers=headers)
+        latencies.append(time.perf_counter() - began)
+        response.raise_for_status()
+
+
+async def run(url: str, turns: int, concurrency: int, user: str, password: str) -> None:
+    limits = httpx.Limits(max_connections=concurrency + 5)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        login = await http.post("/api/auth/login", json={"username": user, "password": password})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        await conversation(http, headers, 8, [])  # warm-up
+        latencies: list[float] = []
+        began = time.perf_counter()
+        await conversation(http, headers, turns, latencies)
+        report("sequential (1 conversation)", latencies, time.perf_counter() - began)
+        latencies = []
+        per_conversation = max(1, turns // concurrency)
+        began = time.perf_counter()
+        await asyncio.gather(*(conversation(http, headers, per_conversation, latencies)
+                               for _ in range(concurrency)))
+        report(f"concurrent ({concurrency} conversations)", latencies, time.perf_counter() - began)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--user", default="alice")
+    parser.add_argument("--password", default="alice-demo-pass")
+    args = parser.parse_args()
+    asyncio.run(run(args.url, args.turns, args.concurrency, args.user, args.password))
+
+
+if __name__ == "__main__":
+    main()

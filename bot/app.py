@@ -1,0 +1,78 @@
+"""The FastAPI application: gateway, NLU endpoint and action webhook in one process."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from bot.actions.context import ActionContext
+from bot.actions.webhook import build_executor
+from bot.actions.webhook import router as actions_router
+from bot.bankcore.sql_bankcore import SqlBankCore
+from bot.conversations.store import ConversationStore
+from bot.conversations.tokens import TokenStore
+from bot.db import Base, make_engine, make_session_factory
+from bot.gateway import (
+    accounts_api, auth_api, conversations_api, health_api, pages, rest_channel, ws_channel,
+)
+from bot.gateway.body_limit import BodyLimitMiddleware
+from bot.gateway.internal_auth import require_internal_token
+from bot.gateway.turns import TurnService
+from bot.rasa.client import RasaClient
+from bot.rasa.supervisor import RasaSupervisor
+from bot.settings import Settings, get_settings
+from nlu.api import router as nlu_router
+from nlu.service import NluService
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the lifespan opens the database, loads models and supervises Rasa."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.sqlalchemy_url)
+        Base.metadata.create_all(engine)
+        sessions = make_session_factory(engine)
+        state = app.state
+        state.settings = settings
+        state.engine = engine
+        state.bankcore = SqlBankCore(sessions)
+        state.conversations = ConversationStore(sessions)
+        state.tokens = TokenStore(sessions, settings.session_ttl_s)
+        state.nlu = await run_in_threadpool(NluService.load, settings)
+        state.rasa = RasaClient(f"http://127.0.0.1:{settings.rasa_port}", settings.rasa_timeout_s)
+        state.turns = TurnService(state.conversations, state.rasa)
+        state.actions = build_executor(ActionContext(state.bankcore, state.conversations))
+        supervisor = RasaSupervisor(settings) if settings.rasa_manage else None
+        state.supervisor = supervisor
+        if supervisor:
+            await supervisor.start()
+        try:
+            yield
+        finally:
+            if supervisor:
+                await supervisor.stop()
+            await state.rasa.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="bankbot",
+        version="0.1.0",
+        description="Conversational customer-service assistant for retail banks.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       internal_max_bytes=settings.internal_max_body_bytes)
+    for module in (pages, health_api, auth_api, accounts_api, conversations_api, rest_channel,
+                   ws_channel):
+        app.include_router(module.router)
+    internal = [Depends(require_internal_token)]
+    app.include_router(nlu_router, dependencies=internal)
+    app.include_router(actions_router, dependencies=internal)
+    return app

@@ -1,0 +1,113 @@
+"""The ``bankbot`` command: serve, train, chat, seed and audit."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from bot.settings import Settings, get_settings
+
+
+def _seed(settings: Settings, reset: bool = False) -> None:
+    from bot.bankcore.seed import seed_demo_bank
+    from bot.db import Base, make_engine, make_session_factory
+
+    engine = make_engine(settings.sqlalchemy_url)
+    Base.metadata.create_all(engine)
+    seed_demo_bank(make_session_factory(engine), settings.data_dir / "bank" / "demo_bank.yml",
+                   reset=reset)
+    engine.dispose()
+
+
+def _train(settings: Settings, what: str, force: bool) -> None:
+    """Train the requested models; each trainer skips itself when its inputs are unchanged."""
+    from bot.rasa.project import train_dialogue
+    from nlu.training import train_nlu
+
+    started = time.monotonic()
+    if what in ("all", "nlu"):
+        train_nlu(settings, force=force)
+    if what in ("all", "dialogue"):
+        train_dialogue(settings, force=force)
+    print(f"training done in {time.monotonic() - started:.1f} s")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = get_settings()
+    if args.no_rasa:
+        settings.rasa_manage = False
+    _train(settings, "all", force=False)
+    _seed(settings)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                ws_max_size=settings.max_body_bytes, log_level="info")
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    _train(get_settings(), args.what, args.force)
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    _seed(get_settings(), reset=args.reset)
+    print("demo bank seeded")
+
+
+def cmd_chat(args: argparse.Namespace) -> None:
+    from bot.terminal_chat import run_terminal_chat
+
+    settings = get_settings()
+    url = args.url or f"http://{settings.host}:{settings.port}"
+    sys.exit(run_terminal_chat(url, args.user, args.password))
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    from bot.bankcore.sql_bankcore import SqlBankCore
+    from bot.db import make_engine, make_session_factory
+
+    engine = make_engine(get_settings().sqlalchemy_url)
+    report = SqlBankCore(make_session_factory(engine)).audit_verify()
+    print(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bankbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="train what is missing, then run the whole product")
+    serve.add_argument("--no-rasa", action="store_true", help="do not start a Rasa server")
+    serve.set_defaults(func=cmd_serve)
+
+    train = sub.add_parser("train", help="retrain models from data/ (skips unchanged ones)")
+    train.add_argument("what", nargs="?", default="all", choices=["all", "nlu", "dialogue"])
+    train.add_argument("--force", action="store_true", help="retrain even if inputs are unchanged")
+    train.set_defaults(func=cmd_train)
+
+    seed = sub.add_parser("seed", help="load the demo bank into the database")
+    seed.add_argument("--reset", action="store_true", help="drop existing demo data first")
+    seed.set_defaults(func=cmd_seed)
+
+    chat = sub.add_parser("chat", help="talk to the running stack in the terminal")
+    chat.add_argument("--url", help="gateway URL (default from settings)")
+    chat.add_argument("--user", help="log in as this demo customer")
+    chat.add_argument("--password")
+    chat.set_defaults(func=cmd_chat)
+
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit.add_argument("action", choices=["verify"])
+    audit.set_defaults(func=cmd_audit)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

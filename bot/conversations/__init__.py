@@ -1,0 +1,1 @@
+"""Conversations, their transcripts and customer session tokens (the gateway's own state)."""

@@ -1,0 +1,1 @@
+"""The customer-facing gateway: chat channels, login, conversations and transcripts."""

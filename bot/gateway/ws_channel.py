@@ -1,0 +1,78 @@
+"""WebSocket chat channel used by the customer chat page.
+
+Protocol (JSON text frames):
+  client -> {"type": "start", "token"?: str, "conversation_id"?: str}
+  server -> {"type": "session", "conversation_id": str, "authenticated": bool}
+  client -> {"type": "message", "text": str}
+  server -> {"type": "bot", "text": str, ...} once per bot reply
+  server -> {"type": "error", "detail": str}   (bad frame; the socket stays open)
+A bad token or conversation closes the socket with code 4000 + HTTP status (e.g. 4401, 4404).
+"""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from bot.conversations.store import Conversation
+from bot.gateway.deps import customer_from_token, open_conversation
+from bot.gateway.messages import MessageRejected, clean_message
+
+router = APIRouter(tags=["chat"])
+
+
+async def _start_session(ws: WebSocket, frame: dict) -> Conversation:
+    state = ws.app.state
+    token = frame.get("token")
+    customer_id = await run_in_threadpool(customer_from_token, token or None, state.tokens)
+    conversation_id = frame.get("conversation_id")
+    if conversation_id:
+        return await run_in_threadpool(open_conversation, state.conversations, str(conversation_id),
+                                       customer_id)
+    return await run_in_threadpool(state.conversations.create, "websocket", customer_id)
+
+
+def _parse(raw: str, max_bytes: int) -> dict:
+    if len(raw.encode()) > max_bytes:
+        raise MessageRejected(413, f"frame larger than {max_bytes} bytes")
+    try:
+        frame = json.loads(raw)
+    except json.JSONDecodeError:
+        raise MessageRejected(422, "frame is not valid JSON") from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise MessageRejected(422, "frame must be an object with a 'type'")
+    return frame
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(ws: WebSocket) -> None:
+    """Live chat: one start frame, then message frames answered by bot frames."""
+    settings = ws.app.state.settings
+    await ws.accept()
+    conversation: Conversation | None = None
+    try:
+        while True:
+            raw = await ws.receive_text()
+            try:
+                frame = _parse(raw, settings.max_body_bytes)
+                if frame["type"] == "start":
+                    conversation = await _start_session(ws, frame)
+                    await ws.send_json({"type": "session", "conversation_id": conversation.id,
+                                        "authenticated": conversation.customer_id is not None})
+                elif frame["type"] == "message":
+                    if conversation is None:
+                        raise MessageRejected(409, "send a 'start' frame first")
+                    text = clean_message(str(frame.get("text", "")), settings.max_message_chars)
+                    for reply in await ws.app.state.turns.handle(conversation, text, "websocket"):
+                        await ws.send_json({"type": "bot", **reply})
+                else:
+                    raise MessageRejected(422, f"unknown frame type {frame['type']!r}")
+            except MessageRejected as exc:
+                await ws.send_json({"type": "error", "detail": exc.detail})
+            except HTTPException as exc:
+                await ws.send_json({"type": "error", "detail": exc.detail})
+                await ws.close(code=4000 + exc.status_code, reason=str(exc.detail)[:120])
+                return
+    except WebSocketDisconnect:
+        return

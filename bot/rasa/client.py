@@ -1,0 +1,57 @@
+"""HTTP client for the Rasa server: the REST channel for turns, the HTTP API for tracker state."""
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa could not be reached or answered with an error; the customer gets a holding reply."""
+
+
+class RasaClient:
+    """Thin async wrapper over Rasa's REST channel and conversation API."""
+
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=timeout_s,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Deliver one user message and return the bot's replies for that turn."""
+        payload = {"sender": sender, "message": text, "metadata": metadata}
+        return await self._request("POST", "/webhooks/rest/webhook", json=payload)
+
+    async def latest_message(self, sender: str) -> dict[str, Any]:
+        """The NLU parse Rasa stored for the sender's latest message."""
+        tracker = await self._request(
+            "GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"}
+        )
+        return tracker.get("latest_message") or {}
+
+    async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Append events (e.g. pause/resume) to a conversation's tracker."""
+        await self._request("POST", f"/conversations/{sender}/tracker/events", json=events)
+
+    async def is_ready(self) -> bool:
+        """True once Rasa answers and has a model loaded."""
+        try:
+            status = await self._request("GET", "/status")
+        except RasaUnavailable:
+            return False
+        return bool(status.get("model_file"))
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa unreachable: {exc.__class__.__name__}") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"Rasa answered {response.status_code} on {path}")
+        return response.json()

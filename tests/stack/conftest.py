@@ -1,0 +1,99 @@
+"""Start the real product (gateway + NLU + actions + a real Rasa server) once per test session."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    url: str
+    rasa_port: int
+    proc: subprocess.Popen
+    log: Path
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60)
+
+    def wait_ready(self, timeout_s: float = 600) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"bankbot serve exited; log:\n{self.log.read_text()[-4000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"stack not ready; log:\n{self.log.read_text()[-4000:]}")
+
+    def rasa_pid(self) -> int:
+        out = subprocess.run(["pgrep", "-f", f"rasa run .*--port {self.rasa_port}"],
+                             capture_output=True, text=True).stdout.split()
+        return int(out[0])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """The whole product on free ports with its own SQLite ledger."""
+    tmp = tmp_path_factory.mktemp("stack")
+    port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
+           "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}"}
+    log = tmp / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log)
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture()
+def http(stack: Stack):
+    with stack.client() as client:
+        yield client
+
+
+def login(http: httpx.Client, username: str, password: str) -> dict[str, str]:
+    response = http.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def start(http: httpx.Client, headers: dict[str, str] | None = None) -> str:
+    response = http.post("/api/conversations", json={"channel": "rest"}, headers=headers or {})
+    assert response.status_code == 201, response.text
+    return response.json()["conversation_id"]
+
+
+def say(http: httpx.Client, sender: str, text: str, headers: dict[str, str] | None = None) -> list[str]:
+    response = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                         headers=headers or {})
+    assert response.status_code == 200, response.text
+    return [message.get("text", "") for message in response.json()]
