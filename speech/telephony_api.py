@@ -1,0 +1,107 @@
+"""FastAPI WebSocket endpoint for Twilio Media Streams: ``/voice/twilio/stream``.
+
+Contract with the app (the lead mounts ``router``):
+
+- ``app.state.voice_handler``: an object with ``async on_utterance(call: CallInfo, text) ->
+  str | Reply | None`` and optionally ``on_dtmf(call, digit)``, ``on_start(call)`` (greeting) and
+  ``on_end(call, reason)``. Without it the socket is closed with 1013 (try again later).
+- ``app.state.speech``: a ``SpeechRuntime`` (loaded ASR engine + TTS + call settings). If absent,
+  one is built from ``BANKBOT_ASR_*``/``BANKBOT_TTS_*``/``BANKBOT_CALL_*`` on first use and kept
+  there, so models load once per process, not per call.
+- Twilio side: TwiML ``<Connect><Stream url="wss://HOST/voice/twilio/stream"/></Connect>`` followed
+  by ``<Hangup/>``: when the bot ends the call the socket closes and Twilio hangs up.
+
+A protocol error closes the socket with 1008 and the reason; the call's resources are released
+whatever way the socket ends.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, status
+
+from speech.asr.base import AsrEngine
+from speech.config import AsrSettings, CallSettings, TtsSettings
+from speech.models import load_engine
+from speech.tts import Synthesizer, load_synthesizer
+from speech.twilio import ProtocolError, TwilioMediaSession
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["voice"])
+
+
+@dataclass
+class SpeechRuntime:
+    """Models loaded once per process and shared by all calls."""
+
+    asr: AsrEngine
+    tts: Synthesizer
+    call: CallSettings = field(default_factory=CallSettings)
+
+    @classmethod
+    def from_env(cls) -> SpeechRuntime:
+        return cls(load_engine(AsrSettings()), load_synthesizer(TtsSettings()), CallSettings())
+
+
+_build_lock = asyncio.Lock()
+
+
+async def get_speech_runtime(websocket: WebSocket) -> SpeechRuntime:
+    """Dependency: ``app.state.speech``, built from the environment on first use."""
+    state = websocket.app.state
+    async with _build_lock:
+        if getattr(state, "speech", None) is None:
+            state.speech = await asyncio.to_thread(SpeechRuntime.from_env)
+    return state.speech
+
+
+def get_voice_handler(websocket: WebSocket) -> object | None:
+    """Dependency: the bot's turn handler, ``app.state.voice_handler``."""
+    return getattr(websocket.app.state, "voice_handler", None)
+
+
+@router.websocket("/voice/twilio/stream")
+async def twilio_stream(
+    websocket: WebSocket,
+    handler: object | None = Depends(get_voice_handler),
+    runtime: SpeechRuntime = Depends(get_speech_runtime),
+) -> None:
+    """Twilio Media Streams (bidirectional): caller audio in, bot speech out, DTMF, barge-in."""
+    await websocket.accept()
+    if handler is None:
+        await websocket.close(status.WS_1013_TRY_AGAIN_LATER, "voice handler not configured")
+        return
+    session = TwilioMediaSession(
+        websocket.send_json, runtime.asr, runtime.tts,
+        on_utterance=handler.on_utterance,
+        on_dtmf=getattr(handler, "on_dtmf", None),
+        on_start=getattr(handler, "on_start", None),
+        on_end=getattr(handler, "on_end", None),
+        settings=runtime.call,
+    )
+    code, reason = status.WS_1000_NORMAL_CLOSURE, ""
+    try:
+        while not session.ended.is_set():
+            receive = asyncio.ensure_future(websocket.receive_text())
+            ended = asyncio.ensure_future(session.ended.wait())
+            done, _ = await asyncio.wait({receive, ended}, timeout=runtime.call.max_call_s,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            ended.cancel()
+            if receive not in done:
+                receive.cancel()
+                break
+            await session.handle(receive.result())
+    except ProtocolError as exc:
+        log.warning("twilio stream protocol error: %s", exc)
+        code, reason = status.WS_1008_POLICY_VIOLATION, str(exc)[:120]
+    except WebSocketDisconnect:
+        code = None
+    finally:
+        await session.close(reason or "socket closed")
+    if code is not None:
+        try:
+            await websocket.close(code, reason)
+        except RuntimeError:
+            pass  # already closed by the peer
