@@ -1,0 +1,417 @@
+"""The agent API: login, queue, claim, transcript, live chat, resolve, hand back, supervision.
+
+Every route resolves the caller from an agent bearer token (customer tokens are not agent tokens,
+so they get 401), checks server-side that the conversation is assigned to the caller (supervisors:
+any), and writes the action to the audit log, including refusals.
+
+Expects on ``app.state``: ``handoff_desk`` (``HandoffDesk``) and optionally ``transcripts``
+(anything with ``turns(conversation_id)``, see ``handoff.transcript.TranscriptReader``).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from handoff.agents import AgentView
+from handoff.desk import HandoffDesk
+from handoff.events import QUEUE_CHANNEL, agent_channel
+from handoff.queue import EntryView, can_serve
+from handoff.transcript import TranscriptReader, as_dict
+
+router = APIRouter(prefix="/agent", tags=["agent"])
+
+_CONSOLE = Path(__file__).parent / "static" / "console.html"
+_WS_AUTH_TIMEOUT_S = 10.0
+_WS_HEARTBEAT_S = 10.0
+
+SlotValue = str | int | float | bool | None
+
+
+# -- request / response models ------------------------------------------------------------------
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AgentOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    skills: list[str]
+    status: str
+    capacity: int
+    active_chats: int
+
+    @classmethod
+    def of(cls, a: AgentView) -> "AgentOut":
+        return cls(id=a.id, username=a.username, display_name=a.display_name, role=a.role,
+                   skills=list(a.skills), status=a.status, capacity=a.capacity,
+                   active_chats=a.active_chats)
+
+
+class LoginOut(BaseModel):
+    token: str
+    agent: AgentOut
+
+
+class QueueItem(BaseModel):
+    """A waiting conversation as listed before claiming: no customer content, only routing facts."""
+
+    entry_id: int
+    reason: str
+    reason_detail: str
+    skills: list[str]
+    priority: float
+    wait_s: float
+    frustration: float
+    sentiment_trend: list[float]
+    channel: str
+    language: str
+    requeued: bool
+    can_claim: bool
+
+
+class ConversationOut(BaseModel):
+    entry_id: int
+    conversation_id: str
+    status: str
+    agent_id: int | None
+    reason: str
+    reason_detail: str
+    skills: list[str]
+    channel: str
+    language: str
+    customer_tier: str
+    summary: str
+    intents: list[str]
+    entities: list[dict[str, Any]]
+    sentiment_trend: list[float]
+    disposition: str | None
+    transcript: list[dict[str, Any]]
+
+
+class MessageIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class MessageOut(BaseModel):
+    id: str
+    ts: float
+
+
+class TypingIn(BaseModel):
+    typing: bool
+
+
+class ResolveIn(BaseModel):
+    disposition: str = Field(min_length=1, max_length=64)
+    note: str = Field(default="", max_length=2000)
+
+
+class HandBackIn(BaseModel):
+    slots: dict[Annotated[str, Field(max_length=64)], SlotValue] = Field(default_factory=dict,
+                                                                          max_length=50)
+    note: str = Field(default="", max_length=2000)
+
+
+class StatusIn(BaseModel):
+    status: Literal["available", "busy", "away"]
+
+
+class Overview(BaseModel):
+    agents: list[dict[str, Any]]
+    open: list[QueueItem | ConversationOut]
+    callbacks: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+
+# -- dependencies ------------------------------------------------------------------------------
+
+def get_desk(request: Request) -> HandoffDesk:
+    return request.app.state.handoff_desk
+
+
+def get_transcripts(request: Request) -> TranscriptReader | None:
+    return getattr(request.app.state, "transcripts", None)
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        return ""
+    return authorization[7:].strip()
+
+
+async def current_agent(desk: Annotated[HandoffDesk, Depends(get_desk)],
+                        authorization: Annotated[str | None, Header()] = None) -> AgentView:
+    """The calling agent; 401 for a missing, expired or non-agent (e.g. customer) token."""
+    agent = await run_in_threadpool(desk.agents.by_token, _bearer(authorization))
+    if agent is None:
+        raise HTTPException(401, "agent login required", headers={"WWW-Authenticate": "Bearer"})
+    await run_in_threadpool(desk.agents.touch, agent.id)
+    return agent
+
+
+Desk = Annotated[HandoffDesk, Depends(get_desk)]
+Me = Annotated[AgentView, Depends(current_agent)]
+
+
+async def _audit(desk: HandoffDesk, agent: AgentView | None, action: str, outcome: str = "ok",
+                 entry: EntryView | None = None, **detail: Any) -> None:
+    await run_in_threadpool(desk.audit.record, agent.id if agent else None, action, outcome,
+                            entry_id=entry.id if entry else None,
+                            conversation_id=entry.conversation_id if entry else None, detail=detail)
+
+
+async def _held_entry(desk: HandoffDesk, agent: AgentView, entry_id: int, action: str,
+                      *, must_be_open: bool = True) -> EntryView:
+    """The entry if the caller holds it (or is a supervisor); refusals are audited."""
+    entry = await run_in_threadpool(desk.queue.get, entry_id)
+    if entry is None:
+        await _audit(desk, agent, action, "denied", None, entry_id=entry_id, why="not found")
+        raise HTTPException(404, "no such conversation")
+    if not agent.is_supervisor and entry.agent_id != agent.id:
+        await _audit(desk, agent, action, "denied", entry, why="not assigned to agent")
+        raise HTTPException(403, "this conversation is not assigned to you")
+    if must_be_open and entry.status != "assigned":
+        await _audit(desk, agent, action, "denied", entry, why=f"status {entry.status}")
+        raise HTTPException(409, f"conversation is {entry.status}")
+    return entry
+
+
+def _queue_item(e: EntryView, agent: AgentView, desk: HandoffDesk, now: float) -> QueueItem:
+    return QueueItem(entry_id=e.id, reason=e.reason, reason_detail=e.reason_detail,
+                     skills=list(e.skills), priority=round(e.effective_priority(now, desk.policy), 2),
+                     wait_s=round(now - e.enqueued_at, 1),
+                     frustration=e.sentiment_trend[-1] if e.sentiment_trend else 0.0,
+                     sentiment_trend=list(e.sentiment_trend), channel=e.channel, language=e.language,
+                     requeued=bool(e.front), can_claim=can_serve(agent, e.skills))
+
+
+def _conversation(e: EntryView, transcripts: TranscriptReader | None) -> ConversationOut:
+    turns = [as_dict(t) for t in transcripts.turns(e.conversation_id)] if transcripts else []
+    return ConversationOut(entry_id=e.id, conversation_id=e.conversation_id, status=e.status,
+                           agent_id=e.agent_id, reason=e.reason, reason_detail=e.reason_detail,
+                           skills=list(e.skills), channel=e.channel, language=e.language,
+                           customer_tier=e.customer_tier, summary=e.summary, intents=list(e.intents),
+                           entities=list(e.entities), sentiment_trend=list(e.sentiment_trend),
+                           disposition=e.disposition, transcript=turns)
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+@router.get("/console", response_class=HTMLResponse, include_in_schema=False)
+async def console() -> HTMLResponse:
+    """The agent console page (plain HTML + JS, talks to this API)."""
+    return HTMLResponse(_CONSOLE.read_text(encoding="utf-8"))
+
+
+@router.post("/login", response_model=LoginOut)
+async def login(body: LoginIn, desk: Desk) -> LoginOut:
+    """Exchange agent credentials for a bearer token; the agent becomes available."""
+    result = await run_in_threadpool(desk.agents.login, body.username, body.password)
+    if result is None:
+        await run_in_threadpool(desk.audit.record, None, "login", "denied",
+                                detail={"username": body.username})
+        raise HTTPException(401, "wrong username or password")
+    token, agent = result
+    await _audit(desk, agent, "login")
+    return LoginOut(token=token, agent=AgentOut.of(agent))
+
+
+@router.post("/logout", status_code=204)
+async def logout(me: Me, desk: Desk, authorization: Annotated[str | None, Header()] = None) -> None:
+    """End this token's session; the agent goes away (held chats re-queue after the grace period)."""
+    await run_in_threadpool(desk.agents.logout, _bearer(authorization))
+    await run_in_threadpool(desk.agents.set_status, me.id, "away")
+    await _audit(desk, me, "logout")
+
+
+@router.get("/me", response_model=AgentOut)
+async def whoami(me: Me) -> AgentOut:
+    return AgentOut.of(me)
+
+
+@router.get("/dispositions", response_model=list[str])
+async def dispositions(me: Me, desk: Desk) -> list[str]:
+    """The disposition codes a conversation can be resolved with (from the policy file)."""
+    return list(desk.policy.dispositions)
+
+
+@router.post("/status", response_model=AgentOut)
+async def set_status(body: StatusIn, me: Me, desk: Desk) -> AgentOut:
+    """Available / busy / away (busy and away agents are not counted for wait estimates)."""
+    await run_in_threadpool(desk.agents.set_status, me.id, body.status)
+    await _audit(desk, me, "set_status", status=body.status)
+    return AgentOut.of(await run_in_threadpool(desk.agents.get, me.id))
+
+
+@router.get("/queue", response_model=list[QueueItem])
+async def queue(me: Me, desk: Desk) -> list[QueueItem]:
+    """Waiting conversations, best first, with wait time, reason, priority, sentiment and skills.
+    Agents see those their skills match; supervisors see all."""
+    now = time.time()
+    entries = await run_in_threadpool(desk.queue.waiting)
+    return [_queue_item(e, me, desk, now) for e in entries if can_serve(me, e.skills)]
+
+
+@router.post("/queue/next", response_model=ConversationOut)
+async def claim_next(me: Me, desk: Desk,
+                     transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
+                     ) -> ConversationOut:
+    """Claim the best waiting conversation the caller's skills match (404 when there is none)."""
+    entry = await desk.claim(me)
+    if entry is None:
+        await _audit(desk, me, "claim_next", "empty")
+        raise HTTPException(404, "nothing to claim for your skills and capacity")
+    await _audit(desk, me, "claim", entry=entry)
+    return await run_in_threadpool(_conversation, entry, transcripts)
+
+
+@router.post("/conversations/{entry_id}/claim", response_model=ConversationOut)
+async def claim(entry_id: int, me: Me, desk: Desk,
+                transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
+                ) -> ConversationOut:
+    """Take one waiting conversation; 409 if another agent took it first (or you lack the skill
+    or capacity)."""
+    entry = await desk.claim(me, entry_id)
+    if entry is None:
+        await _audit(desk, me, "claim", "conflict", None, entry_id=entry_id)
+        raise HTTPException(409, "already taken, not yours to take, or you are at capacity")
+    await _audit(desk, me, "claim", entry=entry)
+    return await run_in_threadpool(_conversation, entry, transcripts)
+
+
+@router.get("/conversations", response_model=list[ConversationOut])
+async def my_conversations(me: Me, desk: Desk) -> list[ConversationOut]:
+    """The conversations the caller holds now (without transcripts)."""
+    entries = await run_in_threadpool(desk.queue.assigned_to, me.id)
+    return [_conversation(e, None) for e in entries]
+
+
+@router.get("/conversations/{entry_id}", response_model=ConversationOut)
+async def conversation(entry_id: int, me: Me, desk: Desk,
+                       transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
+                       ) -> ConversationOut:
+    """Summary, intents, entities, sentiment trend and the full transcript of a held conversation."""
+    entry = await _held_entry(desk, me, entry_id, "view", must_be_open=False)
+    await _audit(desk, me, "view", entry=entry)
+    return await run_in_threadpool(_conversation, entry, transcripts)
+
+
+@router.post("/conversations/{entry_id}/messages", response_model=MessageOut)
+async def send_message(entry_id: int, body: MessageIn, me: Me, desk: Desk) -> MessageOut:
+    """Send a message to the customer."""
+    entry = await _held_entry(desk, me, entry_id, "message")
+    event = await desk.agent_message(me, entry, body.text)
+    await _audit(desk, me, "message", entry=entry, chars=len(body.text))
+    return MessageOut(id=event["id"], ts=event["ts"])
+
+
+@router.post("/conversations/{entry_id}/typing", status_code=204)
+async def typing(entry_id: int, body: TypingIn, me: Me, desk: Desk) -> None:
+    """Show or hide the typing indicator on the customer's side."""
+    entry = await _held_entry(desk, me, entry_id, "typing")
+    await desk.agent_typing(me, entry, body.typing)
+
+
+@router.post("/conversations/{entry_id}/resolve", response_model=ConversationOut)
+async def resolve(entry_id: int, body: ResolveIn, me: Me, desk: Desk) -> ConversationOut:
+    """Close the conversation with a disposition code from the policy."""
+    entry = await _held_entry(desk, me, entry_id, "resolve")
+    if body.disposition not in desk.policy.dispositions:
+        await _audit(desk, me, "resolve", "denied", entry, disposition=body.disposition)
+        raise HTTPException(422, f"disposition must be one of {list(desk.policy.dispositions)}")
+    done = await desk.resolve(me, entry, body.disposition, body.note)
+    if done is None:
+        raise HTTPException(409, "conversation changed meanwhile")
+    await _audit(desk, me, "resolve", entry=entry, disposition=body.disposition)
+    return _conversation(done, None)
+
+
+@router.post("/conversations/{entry_id}/hand-back", response_model=ConversationOut)
+async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> ConversationOut:
+    """Return the conversation to the bot, which resumes with the given slots."""
+    entry = await _held_entry(desk, me, entry_id, "hand_back")
+    done = await desk.hand_back(me, entry, body.slots, body.note)
+    if done is None:
+        raise HTTPException(409, "conversation changed meanwhile")
+    await _audit(desk, me, "hand_back", entry=entry, slots=sorted(body.slots))
+    return _conversation(done, None)
+
+
+@router.get("/supervisor/overview", response_model=Overview)
+async def overview(me: Me, desk: Desk) -> Overview:
+    """All agents with load and presence, every open conversation, callbacks, recent audit."""
+    if not me.is_supervisor:
+        await _audit(desk, me, "supervisor_overview", "denied")
+        raise HTTPException(403, "supervisors only")
+    now = time.time()
+    agents = await run_in_threadpool(desk.queue.agents_overview)
+    entries = await run_in_threadpool(desk.queue.open_entries)
+    callbacks = await run_in_threadpool(desk.queue.callbacks)
+    audit = await run_in_threadpool(desk.audit.recent, 50)
+    await _audit(desk, me, "supervisor_overview")
+    return Overview(agents=agents, callbacks=callbacks, audit=audit,
+                    open=[_queue_item(e, me, desk, now) if e.status == "waiting"
+                          else _conversation(e, None) for e in entries])
+
+
+@router.websocket("/ws")
+async def agent_ws(ws: WebSocket) -> None:
+    """Live events for one agent. First client message: ``{"type": "auth", "token": ...}``.
+    Then the server pushes queue changes, assignments and customer messages/typing; the client may
+    send ``{"type": "ping"}`` and ``{"type": "typing", "entry_id", "typing"}``."""
+    desk: HandoffDesk = ws.app.state.handoff_desk
+    await ws.accept()
+    try:
+        hello = await asyncio.wait_for(ws.receive_json(), _WS_AUTH_TIMEOUT_S)
+    except (asyncio.TimeoutError, WebSocketDisconnect, ValueError):
+        await ws.close(code=4401)
+        return
+    agent = await run_in_threadpool(desk.agents.by_token, str(hello.get("token", "")))
+    if agent is None or hello.get("type") != "auth":
+        await ws.close(code=4401)
+        return
+    await ws.send_json({"type": "ready", "agent_id": agent.id})
+    async with desk.bus.subscribe(agent_channel(agent.id), QUEUE_CHANNEL) as sub:
+        forward = asyncio.create_task(_forward(ws, sub))
+        beat = asyncio.create_task(_heartbeat(desk, agent.id))
+        try:
+            while True:
+                msg = await ws.receive_json()
+                if msg.get("type") == "typing":
+                    entry = await run_in_threadpool(desk.queue.get, int(msg.get("entry_id", 0)))
+                    if entry and entry.status == "assigned" and (
+                            entry.agent_id == agent.id or agent.is_supervisor):
+                        await desk.agent_typing(agent, entry, bool(msg.get("typing")))
+                else:
+                    await run_in_threadpool(desk.agents.touch, agent.id)
+        except (WebSocketDisconnect, ValueError, TypeError):
+            pass
+        finally:
+            for task in (forward, beat):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+
+async def _forward(ws: WebSocket, sub: Any) -> None:
+    async for event in sub:
+        await ws.send_json(event)
+
+
+async def _heartbeat(desk: HandoffDesk, agent_id: int) -> None:
+    """While the socket is open the agent counts as connected, whatever the client sends."""
+    while True:
+        await run_in_threadpool(desk.agents.touch, agent_id)
+        await asyncio.sleep(_WS_HEARTBEAT_S)
