@@ -28,6 +28,11 @@ class FakeClock:
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
 def policy() -> HandoffPolicy:
     return load_policy(POLICY_FILE)
 

@@ -47,11 +47,6 @@ class RecordingHooks:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def app(tmp_path: Path) -> FastAPI:
     settings = Settings(var_dir=tmp_path, data_dir=PROJECT_ROOT / "data", redis_url=None)
     engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
