@@ -388,6 +388,7 @@ class SqlBankCore:
             Line(source, -minor, out_text, category="transfer"),
             Line(target, minor, f"Transfer from {source.name}", category="transfer"),
         ])
+        s.flush()
         row = TransferRow(
             customer_id=cid, idempotency_key=key, entry_id=entry.id, from_account_id=source.id,
             to_account_id=None if payee else target.id, payee_id=payee.id if payee else None,
@@ -396,7 +397,7 @@ class SqlBankCore:
         )
         s.add(row)
         s.flush()
-        append_audit(s, self._now(), actor, cid, "transfer", {
+        append_audit(s, now, actor, cid, "transfer", {
             "transfer_id": row.id, "reference": reference, "from_account_id": source.id,
             "to_account_id": row.to_account_id, "payee_id": row.payee_id,
             "amount": str(from_minor(minor)), "currency": currency, "idempotency_key": key,

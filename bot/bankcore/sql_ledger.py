@@ -47,15 +47,16 @@ class Line:
 
 
 def post_entry(s: Session, kind: str, reference: str, at: datetime, lines: list[Line]) -> JournalEntryRow:
-    """Write a balanced journal entry and move the accounts' cached balances with it."""
+    """Write a balanced journal entry and move the accounts' cached balances with it.
+
+    Nothing is flushed here, so a seeder can post thousands of entries in one batched flush."""
     if sum(line.amount_minor for line in lines) != 0 or len(lines) < 2:
         raise ValueError("a journal entry needs at least two postings that sum to zero")
     entry = JournalEntryRow(kind=kind, reference=reference, created_at=at)
     s.add(entry)
-    s.flush()
     for line in lines:
         s.add(PostingRow(
-            entry_id=entry.id, account_id=line.account.id, amount_minor=line.amount_minor,
+            entry=entry, account_id=line.account.id, amount_minor=line.amount_minor,
             posted_at=at, description=line.description[:140], merchant=line.merchant,
             category=line.category,
         ))

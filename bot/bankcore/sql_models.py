@@ -14,7 +14,7 @@ from sqlalchemy import (
     BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy import Engine
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.bankcore.audit import GENESIS_HASH
 from bot.db import Base
@@ -94,6 +94,8 @@ class PostingRow(Base):
     description: Mapped[str] = mapped_column(String(140))
     merchant: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(32))
+
+    entry: Mapped[JournalEntryRow] = relationship()
 
 
 class TransferRow(Base):
