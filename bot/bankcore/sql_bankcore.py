@@ -52,13 +52,11 @@ def _aware(value: datetime) -> datetime:
 
 def _as_id(value: object, error: type[Exception], what: str) -> int:
     """Ids arrive from dialogue slots as ints or digit strings; anything else is simply unknown."""
-    if isinstance(value, bool):
-        raise error(f"unknown {what} {value!r}")
-    if isinstance(value, int):
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 10:
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise error(f"unknown {what} {value!r}")
+    raise error(f"unknown {what} {str(value)[:40]!r}")
 
 
 class SqlBankCore:
