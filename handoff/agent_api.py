@@ -24,7 +24,7 @@ from handoff.agents import AgentView
 from handoff.desk import HandoffDesk
 from handoff.events import QUEUE_CHANNEL, agent_channel
 from handoff.queue import EntryView, can_serve
-from handoff.transcript import TranscriptReader, as_dict
+from handoff.transcript import TranscriptReader, normalize_turn
 
 router = APIRouter(prefix="/agent", tags=["agent"])
 
@@ -198,7 +198,7 @@ def _queue_item(e: EntryView, agent: AgentView, desk: HandoffDesk, now: float) -
 
 
 def _conversation(e: EntryView, transcripts: TranscriptReader | None) -> ConversationOut:
-    turns = [as_dict(t) for t in transcripts.turns(e.conversation_id)] if transcripts else []
+    turns = [normalize_turn(t) for t in transcripts.turns(e.conversation_id)] if transcripts else []
     return ConversationOut(entry_id=e.id, conversation_id=e.conversation_id, status=e.status,
                            agent_id=e.agent_id, reason=e.reason, reason_detail=e.reason_detail,
                            skills=list(e.skills), channel=e.channel, language=e.language,

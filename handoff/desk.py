@@ -19,7 +19,7 @@ from handoff.events import QUEUE_CHANNEL, EventBus, agent_channel, customer_chan
 from handoff.policy import HandoffPolicy
 from handoff.queue import EntryView, HandoffQueue, QueueStatus
 from handoff.summary import summarize
-from handoff.transcript import turn_field
+from handoff.transcript import normalize_turn, turn_field
 from handoff.triggers import HandoffDecision
 
 
@@ -59,12 +59,13 @@ class HandoffDesk:
                        customer_tier: str = "standard") -> QueueStatus:
         """Queue the conversation (idempotent) with its summary and trend; returns what to tell
         the customer. The gateway pauses Rasa before calling this."""
-        turns = [t for t in transcript if turn_field(t, "sender") == "user"]
-        summary = summarize(turns, customer=customer, channel=channel,
+        everything = [normalize_turn(t) for t in transcript]
+        summary = summarize(everything, customer=customer, channel=channel,
                             reason=f"{decision.reason} ({decision.detail})")
-        intents = [turn_field(t, "intent") for t in turns if turn_field(t, "intent")]
-        entities = [e for t in turns for e in (turn_field(t, "entities") or ())]
-        trend = [float(turn_field(t, "frustration") or 0.0) for t in turns]
+        turns = [t for t in everything if t["sender"] == "user"]
+        intents = [t["intent"] for t in turns if t["intent"]]
+        entities = [e for t in turns for e in t["entities"]]
+        trend = [float(t["frustration"] or 0.0) for t in turns]
         await run_in_threadpool(
             self.queue.enqueue, conversation_id, decision, summary=summary, customer_id=customer_id,
             channel=channel, customer_tier=customer_tier, intents=intents,

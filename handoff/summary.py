@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from handoff.transcript import turn_field
+from handoff.transcript import normalize_turn, turn_field
 
 _NOT_A_NEED = {"greet", "goodbye", "thanks", "affirm", "deny", "nlu_fallback", "out_of_scope",
                "human_agent", "inform", "bot_challenge", "cancel"}
@@ -19,10 +19,10 @@ def _humanize(intent: str) -> str:
     return intent.replace("_", " ")
 
 
-def _entities(turns: list[Any]) -> list[str]:
+def _entities(turns: list[dict[str, Any]]) -> list[str]:
     seen: dict[str, str] = {}
     for t in turns:
-        for e in turn_field(t, "entities") or ():
+        for e in t["entities"]:
             name, value = turn_field(e, "entity"), turn_field(e, "value")
             if name and value is not None:
                 seen[str(name)] = str(value)
@@ -32,21 +32,20 @@ def _entities(turns: list[Any]) -> list[str]:
 def summarize(transcript: Iterable[Any], *, customer: str | None = None, channel: str = "chat",
               reason: str | None = None) -> str:
     """Four lines (who / wanted / bot did / failed) from the transcript's turns, oldest first."""
-    turns = list(transcript)
-    user = [t for t in turns if turn_field(t, "sender") == "user"]
-    bot = [t for t in turns if turn_field(t, "sender") == "bot"]
-    needs = [turn_field(t, "intent") for t in user if turn_field(t, "intent") not in _NOT_A_NEED]
-    needs = [n for n in needs if n]
+    turns = [normalize_turn(t) for t in transcript]
+    user = [t for t in turns if t["sender"] == "user"]
+    bot = [t for t in turns if t["sender"] == "bot"]
+    needs = [t["intent"] for t in user if t["intent"] and t["intent"] not in _NOT_A_NEED]
     wanted = ", ".join(_humanize(i) for i, _ in Counter(needs).most_common(3)) or "not stated"
     ents = _entities(user)
     if ents:
         wanted += f" ({', '.join(ents)})"
-    actions = [a for a in (turn_field(t, "action") for t in bot) if a and a.startswith("action_")]
+    actions = [t["action"] for t in bot if t["action"] and t["action"].startswith("action_")]
     did = f"{len(bot)} replies"
     if actions:
         did += "; ran " + ", ".join(dict.fromkeys(actions))
-    failures = sum(1 for t in user if turn_field(t, "intent") in _FAILED)
-    peak = max((float(turn_field(t, "frustration") or 0.0) for t in user), default=0.0)
+    failures = sum(1 for t in user if t["intent"] in _FAILED)
+    peak = max((float(t["frustration"] or 0.0) for t in user), default=0.0)
     failed = f"{failures} not understood" if failures else "nothing misunderstood"
     failed += f"; peak frustration {peak:.2f}"
     if reason:
