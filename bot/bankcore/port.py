@@ -84,6 +84,37 @@ class Card:
 
 
 @dataclass(frozen=True)
+class CardReplacement:
+    """A new card ordered for a blocked one; it is usable once it arrives."""
+
+    card: Card
+    replaces_card_id: int
+    delivery_estimate: date
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: int
+    reference: str
+    transaction_id: int
+    amount: Decimal
+    currency: str
+    reason: str
+    status: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class OneTimeCodeChallenge:
+    """A step-up code was sent; the code itself only ever travels to the customer's phone."""
+
+    id: int
+    purpose: str
+    masked_destination: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Payee:
     id: int
     customer_id: int
@@ -225,6 +256,26 @@ class InvalidCardStatus(BankError):
     code = "invalid_card_status"
 
 
+class InvalidRequest(BankError):
+    code = "invalid_request"
+
+
+class UnknownTransaction(BankError):
+    code = "unknown_transaction"
+
+
+class InvalidDispute(BankError):
+    code = "invalid_dispute"
+
+
+class UnknownChallenge(BankError):
+    code = "unknown_challenge"
+
+
+class NoDeliveryChannel(BankError):
+    code = "no_delivery_channel"
+
+
 class IdempotencyConflict(BankError):
     code = "idempotency_conflict"
 
@@ -269,6 +320,20 @@ class BankCore(Protocol):
         self, customer_id: int, card_id: int, status: str, actor: str, reason: str | None = None
     ) -> Card:
         """active <-> frozen; anything -> blocked (lost/stolen, final)."""
+
+    def order_replacement_card(self, customer_id: int, card_id: int, actor: str) -> CardReplacement:
+        """For a blocked card only; asking twice returns the same replacement."""
+
+    def open_dispute(
+        self, customer_id: int, transaction_id: int, reason: str, actor: str
+    ) -> Dispute:
+        """Dispute a payment out of the customer's account; asking twice returns the open case."""
+
+    def send_one_time_code(self, customer_id: int, purpose: str, actor: str) -> OneTimeCodeChallenge:
+        """Step-up verification: deliver a short-lived code to the customer's registered phone."""
+
+    def verify_one_time_code(self, customer_id: int, challenge_id: int, code: str) -> bool:
+        """True once for the right code before expiry; a few wrong tries burn the challenge."""
 
     def list_payees(self, customer_id: int) -> list[Payee]: ...
 

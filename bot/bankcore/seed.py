@@ -124,6 +124,7 @@ def _seed_customer(s: Session, bank: dict[str, Any], c: dict[str, Any], now: dat
         customer_number=str(c["customer_number"]), username=c["username"],
         full_name=c["full_name"], tier=c["tier"], date_of_birth=_date(c["date_of_birth"]),
         password_hash=hash_secret(str(c["password"])), pin_hash=hash_secret(str(c["pin"])),
+        phone=c.get("phone"),
     )
     s.add(row)
     s.flush()

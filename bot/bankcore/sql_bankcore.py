@@ -1,102 +1,47 @@
 """``SqlBankCore``: the shipped ``BankCore`` adapter, a double-entry ledger on SQLAlchemy.
 
 Writes run in one database transaction each (``sql_ledger.write_transaction``). On SQLite that
-transaction starts with ``BEGIN IMMEDIATE`` so writers queue on the database lock; on PostgreSQL the accounts a transfer
-touches are locked with ``SELECT ... FOR UPDATE`` in id order (no deadlocks), then the audit head row
-is locked last, which also serialises the hash chain. Balance and daily-limit checks happen under
+transaction starts with ``BEGIN IMMEDIATE`` so writers queue on the database lock; on PostgreSQL the
+accounts a transfer touches are locked with ``SELECT ... FOR UPDATE`` in id order (no deadlocks),
+then the audit head row is locked last, which also serialises the hash chain. Balance and daily-limit checks happen under
 those locks, so concurrent transfers can never overdraw an account beyond its arranged limit.
 """
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.bankcore.audit import verify_chain
 from bot.bankcore.hashing import verify_secret
 from bot.bankcore.money import CENT, from_minor, parse_amount, to_minor
 from bot.bankcore.port import (
-    CARD_STATUSES, Account, AuditRecord, AuditReport, Card, Customer, DuplicatePayee,
-    CurrencyMismatch, IdempotencyConflict, InsufficientFunds, InvalidCardStatus, InvalidTransfer,
-    LimitExceeded, NotOwner, Payee, Transaction, TransferResult, UnknownAccount, UnknownCard,
-    UnknownCustomer, UnknownPayee, mask_number,
+    CARD_STATUSES, Account, AuditRecord, AuditReport, Card, Customer, CurrencyMismatch,
+    DuplicatePayee, IdempotencyConflict, InsufficientFunds, InvalidCardStatus, InvalidTransfer,
+    LimitExceeded, Payee, Transaction, TransferResult, UnknownAccount, UnknownPayee, mask_number,
 )
+from bot.bankcore.sql_access import (
+    as_id, aware, customer_row, naive_utc, owned_account, owned_card, owned_payee,
+)
+from bot.bankcore.sql_ledger import Line, append_audit, post_entry, to_audit_record, write_transaction
 from bot.bankcore.sql_models import (
     AccountRow, AuditHeadRow, AuditRow, CardRow, CustomerRow, JournalEntryRow, PayeeRow,
     PostingRow, TransferRow,
 )
-from bot.bankcore.sql_ledger import Line, append_audit, post_entry, to_audit_record, write_transaction
+from bot.bankcore.sql_servicing import SqlServicing, to_card
 from bot.bankcore.validation import clean_account_number, clean_idempotency_key, clean_name
 
 MIN_CARD_PAYMENT = Decimal("25.00")
 MAX_TRANSACTIONS = 500
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _naive_utc(value: datetime) -> datetime:
-    """The database stores naive UTC; aware datetimes are converted, naive ones taken as UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC)
-
-
-def _as_id(value: object, error: type[Exception], what: str) -> int:
-    """Ids arrive from dialogue slots as ints or digit strings; anything else is simply unknown."""
-    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 10:
-        value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    raise error(f"unknown {what} {str(value)[:40]!r}")
-
-
-class SqlBankCore:
-    """``BankCore`` over the SQL ledger in ``bot.bankcore.sql_models``."""
-
-    def __init__(
-        self, session_factory: sessionmaker, clock: Callable[[], datetime] = utcnow
-    ) -> None:
-        self._sessions = session_factory
-        self._clock = clock
-
-    # -- plumbing -------------------------------------------------------------------------------
-
-    def _now(self) -> datetime:
-        return _naive_utc(self._clock())
-
-    def _customer(self, s: Session, customer_id: object) -> CustomerRow:
-        cid = _as_id(customer_id, UnknownCustomer, "customer")
-        row = s.get(CustomerRow, cid)
-        if row is None:
-            raise UnknownCustomer(f"unknown customer {cid}")
-        return row
-
-    def _owned_account(self, s: Session, customer_id: int, account_id: object) -> AccountRow:
-        aid = _as_id(account_id, UnknownAccount, "account")
-        row = s.get(AccountRow, aid)
-        if row is None or row.customer_id is None:
-            raise UnknownAccount(f"unknown account {aid}")
-        if row.customer_id != customer_id:
-            raise NotOwner(f"account {aid} does not belong to this customer")
-        return row
-
-    def _owned_payee(self, s: Session, customer_id: int, payee_id: object) -> PayeeRow:
-        pid = _as_id(payee_id, UnknownPayee, "payee")
-        row = s.get(PayeeRow, pid)
-        if row is None:
-            raise UnknownPayee(f"unknown payee {pid}")
-        if row.customer_id != customer_id:
-            raise NotOwner(f"payee {pid} does not belong to this customer")
-        return row
+class SqlBankCore(SqlServicing):
+    """``BankCore`` over the SQL ledger in ``bot.bankcore.sql_models``:
+    ``SqlBankCore(session_factory, clock=utcnow)``."""
 
     def _account(self, s: Session, row: AccountRow) -> Account:
         statement = minimum = None
@@ -155,13 +100,13 @@ class SqlBankCore:
 
     def get_customer(self, customer_id: int, include_private: bool = False) -> Customer:
         with self._sessions() as s:
-            return _customer(self._customer(s, customer_id), include_private)
+            return _customer(customer_row(s, customer_id), include_private)
 
     # -- accounts and transactions --------------------------------------------------------------
 
     def list_accounts(self, customer_id: int) -> list[Account]:
         with self._sessions() as s:
-            cid = self._customer(s, customer_id).id
+            cid = customer_row(s, customer_id).id
             rows = s.scalars(
                 select(AccountRow).where(AccountRow.customer_id == cid).order_by(AccountRow.id)
             )
@@ -169,8 +114,8 @@ class SqlBankCore:
 
     def get_account(self, customer_id: int, account_id: int) -> Account:
         with self._sessions() as s:
-            cid = self._customer(s, customer_id).id
-            return self._account(s, self._owned_account(s, cid, account_id))
+            cid = customer_row(s, customer_id).id
+            return self._account(s, owned_account(s, cid, account_id))
 
     def list_transactions(
         self,
@@ -185,7 +130,7 @@ class SqlBankCore:
         limit: int = 50,
     ) -> list[Transaction]:
         with self._sessions() as s:
-            cid = self._customer(s, customer_id).id
+            cid = customer_row(s, customer_id).id
             q = (
                 select(PostingRow, AccountRow.currency, JournalEntryRow.reference)
                 .join(AccountRow, PostingRow.account_id == AccountRow.id)
@@ -193,7 +138,7 @@ class SqlBankCore:
                 .where(AccountRow.customer_id == cid)
             )
             if account_id is not None:
-                q = q.where(PostingRow.account_id == self._owned_account(s, cid, account_id).id)
+                q = q.where(PostingRow.account_id == owned_account(s, cid, account_id).id)
             if since is not None:
                 q = q.where(PostingRow.posted_at >= _bound(since, end=False))
             if until is not None:
@@ -221,7 +166,7 @@ class SqlBankCore:
             q = q.limit(max(1, min(int(limit), MAX_TRANSACTIONS)))
             return [
                 Transaction(
-                    id=p.id, account_id=p.account_id, posted_at=_aware(p.posted_at),
+                    id=p.id, account_id=p.account_id, posted_at=aware(p.posted_at),
                     amount=from_minor(p.amount_minor), currency=currency,
                     description=p.description, merchant=p.merchant, category=p.category,
                     reference=reference,
@@ -233,12 +178,12 @@ class SqlBankCore:
 
     def list_cards(self, customer_id: int) -> list[Card]:
         with self._sessions() as s:
-            cid = self._customer(s, customer_id).id
+            cid = customer_row(s, customer_id).id
             rows = s.scalars(
                 select(CardRow).join(AccountRow, CardRow.account_id == AccountRow.id)
                 .where(AccountRow.customer_id == cid).order_by(CardRow.id)
             )
-            return [_card(r) for r in rows]
+            return [to_card(r) for r in rows]
 
     def set_card_status(
         self, customer_id: int, card_id: int, status: str, actor: str, reason: str | None = None
@@ -246,14 +191,10 @@ class SqlBankCore:
         if status not in CARD_STATUSES:
             raise InvalidCardStatus(f"card status must be one of {', '.join(CARD_STATUSES)}")
         with write_transaction(self._sessions) as s:
-            cid = self._customer(s, customer_id).id
-            row = s.get(CardRow, _as_id(card_id, UnknownCard, "card"))
-            if row is None:
-                raise UnknownCard(f"unknown card {card_id}")
-            if s.get(AccountRow, row.account_id).customer_id != cid:
-                raise NotOwner(f"card {card_id} does not belong to this customer")
+            cid = customer_row(s, customer_id).id
+            row = owned_card(s, cid, card_id)
             if row.status == status:
-                return _card(row)
+                return to_card(row)
             if row.status == "blocked":
                 raise InvalidCardStatus(
                     f"card ending {row.last4} is blocked and cannot be reactivated; order a replacement"
@@ -263,13 +204,13 @@ class SqlBankCore:
                 "card_id": row.id, "last4": row.last4, "from": previous, "to": status,
                 "reason": (reason or "")[:64],
             })
-            return _card(row)
+            return to_card(row)
 
     # -- payees ---------------------------------------------------------------------------------
 
     def list_payees(self, customer_id: int) -> list[Payee]:
         with self._sessions() as s:
-            cid = self._customer(s, customer_id).id
+            cid = customer_row(s, customer_id).id
             rows = s.scalars(select(PayeeRow).where(PayeeRow.customer_id == cid).order_by(PayeeRow.id))
             return [_payee(r) for r in rows]
 
@@ -281,7 +222,7 @@ class SqlBankCore:
         number = clean_account_number(account_number)
         try:
             with write_transaction(self._sessions) as s:
-                cid = self._customer(s, customer_id).id
+                cid = customer_row(s, customer_id).id
                 taken = s.scalar(select(PayeeRow.id).where(
                     PayeeRow.customer_id == cid, func.lower(PayeeRow.name) == name.lower()
                 ))
@@ -319,9 +260,9 @@ class SqlBankCore:
         currency = str(currency).strip().upper()
         memo = clean_name(memo, what="memo", max_len=100) if memo else None
         request = (
-            _as_id(from_account_id, UnknownAccount, "account"),
-            None if to_account_id is None else _as_id(to_account_id, UnknownAccount, "account"),
-            None if payee_id is None else _as_id(payee_id, UnknownPayee, "payee"),
+            as_id(from_account_id, UnknownAccount, "account"),
+            None if to_account_id is None else as_id(to_account_id, UnknownAccount, "account"),
+            None if payee_id is None else as_id(payee_id, UnknownPayee, "payee"),
             minor, currency,
         )
         try:
@@ -330,7 +271,7 @@ class SqlBankCore:
         except IntegrityError:
             # A concurrent retry with the same key committed first: answer with its result.
             with self._sessions() as s:
-                cid = self._customer(s, customer_id).id
+                cid = customer_row(s, customer_id).id
                 done = s.scalar(select(TransferRow).where(
                     TransferRow.customer_id == cid, TransferRow.idempotency_key == key
                 ))
@@ -342,11 +283,11 @@ class SqlBankCore:
         self, s: Session, customer_id: int, request: tuple, key: str, actor: str, memo: str | None
     ) -> TransferResult:
         from_account_id, to_account_id, payee_id, minor, currency = request
-        cid = self._customer(s, customer_id).id
-        source = self._owned_account(s, cid, from_account_id)
-        payee = self._owned_payee(s, cid, payee_id) if payee_id is not None else None
+        cid = customer_row(s, customer_id).id
+        source = owned_account(s, cid, from_account_id)
+        payee = owned_payee(s, cid, payee_id) if payee_id is not None else None
         target = (
-            self._owned_account(s, cid, to_account_id) if payee is None
+            owned_account(s, cid, to_account_id) if payee is None
             else self._clearing_account(s, source.currency)
         )
         if source.id == target.id:
@@ -446,11 +387,6 @@ def _customer(row: CustomerRow, include_private: bool = False) -> Customer:
     )
 
 
-def _card(row: CardRow) -> Card:
-    return Card(id=row.id, account_id=row.account_id, kind=row.kind, last4=row.last4,
-                status=row.status, expiry=row.expiry)
-
-
 def _payee(row: PayeeRow) -> Payee:
     return Payee(id=row.id, customer_id=row.customer_id, name=row.name, bank=row.bank,
                  masked_account=mask_number(row.account_number))
@@ -461,7 +397,7 @@ def _result(row: TransferRow, replayed: bool) -> TransferResult:
         transfer_id=row.id, reference=row.reference, status="completed",
         from_account_id=row.from_account_id, to_account_id=row.to_account_id,
         payee_id=row.payee_id, amount=from_minor(row.amount_minor), currency=row.currency,
-        created_at=_aware(row.created_at), from_balance_after=from_minor(row.from_balance_after_minor),
+        created_at=aware(row.created_at), from_balance_after=from_minor(row.from_balance_after_minor),
         replayed=replayed,
     )
 
@@ -490,6 +426,6 @@ def _parse_date(value: date | str) -> date | None:
 def _bound(value: date | datetime, end: bool) -> datetime:
     """Query bound in naive UTC; a date means the start of that day (or of the next, for ``until``)."""
     if isinstance(value, datetime):
-        return _naive_utc(value)
+        return naive_utc(value)
     start = datetime.combine(value, time.min)
     return start + timedelta(days=1) if end else start

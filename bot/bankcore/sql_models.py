@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -33,6 +33,7 @@ class CustomerRow(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     password_hash: Mapped[str] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class AccountRow(Base):
@@ -60,6 +61,8 @@ class CardRow(Base):
     last4: Mapped[str] = mapped_column(String(4))
     status: Mapped[str] = mapped_column(String(8))
     expiry: Mapped[date] = mapped_column(Date)
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("bank_cards.id"), unique=True)
+    delivery_estimate: Mapped[date | None] = mapped_column(Date)
 
 
 class PayeeRow(Base):
@@ -121,6 +124,43 @@ class TransferRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DisputeRow(Base):
+    __tablename__ = "bank_disputes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("bank_customers.id"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("bank_postings.id"), unique=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OneTimeCodeRow(Base):
+    __tablename__ = "bank_one_time_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("bank_customers.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxRow(Base):
+    """Messages the demo bank "sends" (SMS); a real bank hands these to its delivery service."""
+
+    __tablename__ = "bank_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("bank_customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    destination: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AuditRow(Base):
     __tablename__ = "bank_audit_log"
 
@@ -146,8 +186,8 @@ class AuditHeadRow(Base):
 
 BANK_TABLES = [
     CustomerRow.__table__, AccountRow.__table__, CardRow.__table__, PayeeRow.__table__,
-    JournalEntryRow.__table__, PostingRow.__table__, TransferRow.__table__, AuditRow.__table__,
-    AuditHeadRow.__table__,
+    JournalEntryRow.__table__, PostingRow.__table__, TransferRow.__table__, DisputeRow.__table__,
+    OneTimeCodeRow.__table__, OutboxRow.__table__, AuditRow.__table__, AuditHeadRow.__table__,
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.bankcore.port import InvalidPayee, InvalidTransfer
+from bot.bankcore.port import InvalidPayee, InvalidRequest, InvalidTransfer
 
 _NAME = re.compile(r"[^\W_][\w .,'&()/-]*", re.UNICODE)
 _ACCOUNT_NUMBER = re.compile(r"\d{6,20}")
@@ -29,6 +29,18 @@ def clean_name(value: object, what: str = "payee name", max_len: int = 64) -> st
             f"{what} may only contain letters, digits, spaces and . , ' & ( ) / -"
         )
     return name
+
+
+def clean_text(value: object, what: str, max_len: int = 200) -> str:
+    """Free text (a dispute reason): printable, single-spaced, 1..max_len characters."""
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{what} must be text")
+    text = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
+    if not text:
+        raise InvalidRequest(f"{what} must not be empty")
+    if len(text) > max_len:
+        raise InvalidRequest(f"{what} must be at most {max_len} characters")
+    return text
 
 
 def clean_account_number(value: object) -> str:
