@@ -3,7 +3,8 @@
 Each record's hash is sha256 over the canonical JSON of its content plus the previous record's hash,
 and records carry a gap-free sequence number, so editing a record breaks its own hash (or, if the
 hash was recomputed, its successor's link) and deleting one leaves a gap. A stored head (last
-sequence number and hash) catches a truncated tail. ``bankbot audit verify`` prints ``format_report``.
+sequence number and hash) catches a truncated tail. ``bankbot audit verify`` prints the report's
+``summary()``.
 """
 from __future__ import annotations
 
@@ -78,12 +79,3 @@ def verify_chain(
                  f"audit record {prev.seq} was modified (it no longer matches the stored head)")
     problems.sort(key=lambda p: p.seq)
     return AuditReport(ok=not problems, records_checked=count, problems=tuple(problems))
-
-
-def format_report(report: AuditReport) -> str:
-    """Human-readable verdict for the CLI; exit non-zero when ``report.ok`` is False."""
-    if report.ok:
-        return f"audit log OK: {report.records_checked} records, hash chain intact"
-    lines = [f"audit log TAMPERED: {len(report.problems)} problem(s) in {report.records_checked} records"]
-    lines += [f"  - {p.message}" for p in report.problems]
-    return "\n".join(lines)

@@ -182,6 +182,13 @@ class AuditReport:
     records_checked: int
     problems: tuple[AuditProblem, ...] = ()
 
+    def summary(self) -> str:
+        """Human-readable verdict for ``bankbot audit verify`` (which exits non-zero unless ok)."""
+        if self.ok:
+            return f"audit log OK: {self.records_checked} records, hash chain intact"
+        head = f"audit log TAMPERED: {len(self.problems)} problem(s) in {self.records_checked} records"
+        return "\n".join([head, *(f"  - {p.message}" for p in self.problems)])
+
 
 class BankError(Exception):
     """Base of every domain error; ``code`` is stable for callers, the message is human-readable."""

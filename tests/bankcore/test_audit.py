@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import delete, select, update
 
-from bot.bankcore.audit import canonical_json, format_report, record_hash
+from bot.bankcore.audit import canonical_json, record_hash
 from bot.bankcore.sql_models import AuditRow
 from tests.bankcore.conftest import Bank
 
@@ -33,7 +33,7 @@ def test_every_account_action_appends_a_chained_record(bank: Bank) -> None:
     assert all(b.prev_hash == a.hash for a, b in zip(records, records[1:]))
     assert "wrong password" not in json.dumps([r.details for r in records])
     assert bank.core.audit_verify().ok
-    assert "OK" in format_report(bank.core.audit_verify())
+    assert "OK" in bank.core.audit_verify().summary()
 
 
 def _tamper(bank: Bank, seq: int, recompute: bool) -> None:
@@ -59,7 +59,7 @@ def test_a_modified_record_is_named(bank: Bank) -> None:
     report = bank.core.audit_verify()
     assert not report.ok
     assert [(p.seq, p.kind) for p in report.problems] == [(seq, "modified")]
-    assert f"audit record {seq} was modified" in format_report(report)
+    assert f"audit record {seq} was modified" in report.summary()
 
 
 def test_a_modified_record_with_a_recomputed_hash_is_still_named(bank: Bank) -> None:
@@ -77,7 +77,7 @@ def test_a_deleted_record_is_named(bank: Bank) -> None:
         s.execute(delete(AuditRow).where(AuditRow.seq == seq))
     report = bank.core.audit_verify()
     assert [(p.seq, p.kind) for p in report.problems] == [(seq, "deleted")]
-    assert f"audit record {seq} was deleted" in format_report(report)
+    assert f"audit record {seq} was deleted" in report.summary()
 
 
 def test_deleting_the_newest_records_is_detected(bank: Bank) -> None:
