@@ -109,6 +109,7 @@ class TwilioMediaSession:
         self._silence_s = 0.0
         self._reprompts = 0
         self._hangup_at_s: float | None = None
+        self._ending = False
 
     @property
     def speaking(self) -> bool:
@@ -212,12 +213,12 @@ class TwilioMediaSession:
         if self._hangup_at_s is not None and self.inbound_audio_s >= self._hangup_at_s:
             await self.close(self.end_reason or "bot ended the call")
             return
-        if self._hangup_at_s is None and (
-            self.inbound_audio_s >= s.max_call_s or time.monotonic() - self._started_at >= s.max_call_s
-        ):
+        if self._ending:
+            return
+        if self.inbound_audio_s >= s.max_call_s or time.monotonic() - self._started_at >= s.max_call_s:
             await self._say_and_end(s.too_long_text, "maximum call length reached")
             return
-        busy = caller_talking or self.speaking or self._turn_lock.locked() or self._hangup_at_s is not None
+        busy = caller_talking or self.speaking or self._turn_lock.locked()
         self._silence_s = 0.0 if busy else self._silence_s + seconds
         if self._silence_s >= s.reprompt_after_s:
             self._silence_s = 0.0
@@ -228,7 +229,7 @@ class TwilioMediaSession:
                 self._spawn(self._respond(_constant(s.reprompt_text)))
 
     async def _say_and_end(self, text: str, reason: str) -> None:
-        self.end_reason = reason
+        self._ending, self.end_reason = True, reason
         self._spawn(self._respond(_constant(Reply(text, end_call=True))))
 
     async def _barge_in(self) -> None:
@@ -278,6 +279,7 @@ class TwilioMediaSession:
         self._pending_marks.add(name)
         await self._send({"event": "mark", "streamSid": self.call.stream_sid, "mark": {"name": name}})
         if reply.end_call:
+            self._ending = True
             self.end_reason = self.end_reason or "bot ended the call"
             # Twilio confirms with the mark; if it never does, hang up once the audio has had time.
             self._hangup_at_s = self.inbound_audio_s + sent_s + 2.0

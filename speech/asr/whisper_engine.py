@@ -60,11 +60,11 @@ class WhisperRecognizer(Recognizer):
         if not self._frames_buf:
             return None
         audio = np.concatenate(self._frames_buf).astype(np.float32) / 32768.0
-        words = self._engine.transcribe(audio, self.grammar)
+        text, words = self._engine.transcribe(audio, self.grammar)
         words = [Word(w.word, self._start_s + w.start, self._start_s + w.end, w.confidence) for w in words]
         if self.grammar:
             words = constrain(words, self.grammar)
-        text = " ".join(w.word for w in words)
+            text = " ".join(w.word for w in words)
         end = end_s if end_s is not None else self._start_s + len(audio) / self.model_rate
         return AsrResult(text, is_final, tuple(words), self._start_s, end)
 
@@ -84,8 +84,9 @@ class WhisperEngine(AsrEngine):
         self._model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
         log.info("loaded faster-whisper model %s (%s) from %s", self.name, language, model_dir)
 
-    def transcribe(self, audio: np.ndarray, grammar: Sequence[str] | None = None) -> list[Word]:
-        """Greedy decode of one utterance (float32 at 16 kHz); word times relative to its start."""
+    def transcribe(self, audio: np.ndarray, grammar: Sequence[str] | None = None) -> tuple[str, list[Word]]:
+        """Greedy decode of one utterance (float32 at 16 kHz): its text (numerals and punctuation
+        as Whisper writes them) and its words, timed from the utterance start."""
         segments, _ = self._model.transcribe(
             audio,
             language=self.language,
@@ -95,12 +96,9 @@ class WhisperEngine(AsrEngine):
             word_timestamps=True,
             hotwords=" ".join(grammar) if grammar else None,
         )
-        return [
-            Word(w.word.strip(), w.start, w.end, w.probability)
-            for segment in segments
-            for w in segment.words or []
-            if w.word.strip()
-        ]
+        raw = [w for segment in segments for w in segment.words or []]
+        text = "".join(w.word for w in raw).strip()
+        return text, [Word(w.word.strip(), w.start, w.end, w.probability) for w in raw if w.word.strip()]
 
     def recognizer(
         self, sample_rate: int, grammar: Sequence[str] | None = None, vad: VadSettings | None = None
