@@ -81,7 +81,7 @@ async def twilio_stream(
         on_end=getattr(handler, "on_end", None),
         settings=runtime.call,
     )
-    code, reason = status.WS_1000_NORMAL_CLOSURE, ""
+    code, reason, why = status.WS_1000_NORMAL_CLOSURE, "", "socket closed"
     try:
         while not session.ended.is_set():
             receive = asyncio.ensure_future(websocket.receive_text())
@@ -95,11 +95,11 @@ async def twilio_stream(
             await session.handle(receive.result())
     except ProtocolError as exc:
         log.warning("twilio stream protocol error: %s", exc)
-        code, reason = status.WS_1008_POLICY_VIOLATION, str(exc)[:120]
+        code, reason, why = status.WS_1008_POLICY_VIOLATION, str(exc)[:120], f"protocol error: {exc}"
     except WebSocketDisconnect:
         code = None
     finally:
-        await session.close(reason or "socket closed")
+        await session.close(why)
     if code is not None:
         try:
             await websocket.close(code, reason)

@@ -1,0 +1,60 @@
+"""The WebSocket endpoint as Twilio would use it, mounted on a bare FastAPI app."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from speech.telephony_api import SpeechRuntime, router
+from tests.speech.test_twilio import Bot, silence, start_msg
+
+URL = "/voice/twilio/stream"
+
+
+@pytest.fixture()
+def app(whisper_en, piper) -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    app.state.speech = SpeechRuntime(whisper_en, piper)
+    return app
+
+
+def test_greeting_then_hang_up_on_stop(app: FastAPI) -> None:
+    class Greeter(Bot):
+        async def on_start(self, call) -> str:
+            return "Welcome to the bank."
+
+    app.state.voice_handler = bot = Greeter()
+    with TestClient(app).websocket_connect(URL) as ws:
+        ws.send_text(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        ws.send_text(start_msg())
+        first = ws.receive_json()
+        assert first["event"] == "media" and first["streamSid"] == "MZ1" and first["media"]["payload"]
+        for raw in silence(0.2):
+            ws.send_text(raw)
+        ws.send_text(json.dumps({"event": "stop", "streamSid": "MZ1", "stop": {"callSid": "CA1"}}))
+        while (msg := ws.receive())["type"] != "websocket.close":
+            pass
+        assert msg["code"] == 1000
+    assert bot.ended == ["stream stopped"]
+
+
+def test_protocol_error_closes_with_policy_violation(app: FastAPI) -> None:
+    app.state.voice_handler = bot = Bot()
+    with TestClient(app).websocket_connect(URL) as ws:
+        ws.send_text(start_msg())
+        ws.send_text(json.dumps({"event": "hologram", "streamSid": "MZ1"}))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1008 and "unknown stream event" in closed.value.reason
+    assert bot.ended == ["protocol error: unknown stream event 'hologram'"]
+
+
+def test_without_a_voice_handler_the_call_is_refused(app: FastAPI) -> None:
+    with TestClient(app).websocket_connect(URL) as ws:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013
