@@ -22,6 +22,7 @@ class AttributeSpec:
     label: str
     unit: str = ""
     aliases: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()  # attributes shown alongside this one (fee -> minimum, maximum)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,12 @@ def load_schema(path: Path) -> Schema:
             continue
         schema.attributes[key] = AttributeSpec(
             key, spec["kind"], spec.get("label", key), spec.get("unit", ""),
-            tuple(a.lower() for a in spec.get("aliases", [])),
+            tuple(a.lower() for a in spec.get("aliases", [])), tuple(spec.get("see_also", [])),
         )
+    for key, spec in schema.attributes.items():
+        unknown = [k for k in spec.see_also if k not in schema.attributes]
+        if unknown:
+            issues.append(DataIssue(path, raw["attributes"].line_of(key), f"attribute {key!r}: see_also names unknown {unknown}"))
     if issues:
         raise KnowledgeDataError(issues)
     return schema

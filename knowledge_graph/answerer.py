@@ -1,0 +1,89 @@
+"""One entry point for the bot: ``KnowledgeAnswerer.answer(text, intent, entities) -> Answer``.
+
+Graph first (structured facts, exact and citable), then the FAQ index; when no FAQ is close
+enough the customer gets a clarifying question with the nearest candidates, never a guess.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from knowledge_graph.build import artifact_dir, build_knowledge, read_manifest
+from knowledge_graph.bundle import KnowledgeBundle, load_bundle
+from knowledge_graph.errors import KnowledgeDataError
+from knowledge_graph.faq_index import FaqIndex
+from knowledge_graph.graph_qa import GraphQA
+from knowledge_graph.linking import EntityLinker, normalize
+from knowledge_graph.offerings import OfferChecker
+from nlu.encoder import load_encoder
+
+log = logging.getLogger(__name__)
+AnswerKind = Literal["graph", "faq", "clarify", "not_offered"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    question: str
+    score: float
+
+
+@dataclass
+class Answer:
+    text: str
+    sources: list[str]
+    kind: AnswerKind
+    candidates: list[Candidate] = field(default_factory=list)
+    result: list[str] = field(default_factory=list)  # bare facts of a graph answer
+    path: list[str] = field(default_factory=list)  # graph path(s) the answer followed
+
+
+class KnowledgeAnswerer:
+    """Answers banking questions from the graph and the FAQ, always with source ids."""
+
+    def __init__(self, bundle: KnowledgeBundle, index: FaqIndex):
+        self.bundle, self.index = bundle, index
+        linker = EntityLinker(bundle.graph)
+        faq_words = {w for e in bundle.faq for w in normalize(e.question).split()}
+        offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary | faq_words)
+        self.graph_qa = GraphQA(bundle.graph, linker, offers)
+
+    @classmethod
+    def from_folder(cls, folder: Path, encoder_name: str) -> KnowledgeAnswerer:
+        """Load built artifacts (the snapshot of the data they were built from, plus the index)."""
+        bundle = load_bundle(folder / "source")
+        return cls(bundle, FaqIndex.load(folder, load_encoder(encoder_name)))
+
+    @classmethod
+    def load(cls, settings, rebuild: bool = True) -> KnowledgeAnswerer:
+        """Start-up path: rebuild if data changed; on bad data keep serving the last good build."""
+        folder = artifact_dir(settings)
+        if rebuild or read_manifest(folder) is None:
+            try:
+                build_knowledge(settings)
+            except KnowledgeDataError as exc:
+                if read_manifest(folder) is None:
+                    raise
+                log.error("knowledge data is invalid; serving the last good build:\n%s", exc)
+        return cls.from_folder(folder, read_manifest(folder)["encoder"])
+
+    def answer(self, text: str, intent: str | None = None,
+               entities: Iterable[dict[str, Any]] | None = None) -> Answer:
+        text = (text or "").strip()
+        if not text:
+            return Answer("What would you like to know? You can ask about accounts, cards, loans, "
+                          "transfers, fees or the e-CNY wallet.", [], "clarify")
+        graph = self.graph_qa.answer(text, entities)
+        if graph:
+            return Answer(graph.text, graph.sources, graph.kind, [], graph.result, graph.path)
+        cfg = self.bundle.retrieval
+        hits = self.index.search(text, cfg.top_k, intent, cfg.intent_bonus)
+        candidates = [Candidate(h.entry.id, h.entry.question, round(h.score, 4)) for h in hits]
+        if hits and hits[0].score >= cfg.threshold:
+            return Answer(hits[0].entry.answer, [hits[0].entry.id], "faq", candidates)
+        offered = candidates[:cfg.clarify_candidates]
+        options = "\n".join(f"{i}. {c.question}" for i, c in enumerate(offered, 1))
+        return Answer(f"I'm not sure I understood. Did you mean one of these?\n{options}",
+                      [c.id for c in offered], "clarify", offered)

@@ -1,0 +1,98 @@
+"""Build the knowledge artifacts under ``var/models/knowledge`` only when the data changed.
+
+The folder holds a validated snapshot of ``data/knowledge`` plus the FAQ faiss index and a
+manifest with the data fingerprint. A new build is written next to it and swapped in only after
+it succeeded, so a malformed file never destroys the last good index.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge_graph.bundle import load_bundle
+from knowledge_graph.faq_index import FaqIndex
+from nlu.encoder import load_encoder
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    folder: Path
+    fingerprint: str
+    rebuilt: bool
+    faq_entries: int
+    graph_nodes: int
+    seconds: float
+
+
+def source_dir(settings) -> Path:
+    return Path(settings.data_dir) / "knowledge"
+
+
+def artifact_dir(settings) -> Path:
+    return Path(settings.models_dir) / "knowledge"
+
+
+def fingerprint(src: Path, encoder_name: str) -> str:
+    """Hash of every knowledge file, the encoder name and the artifact format."""
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{encoder_name}\0".encode())
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_manifest(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def build_knowledge(settings, force: bool = False) -> BuildReport:
+    """Validate data/knowledge, embed the FAQ and persist; a no-op when nothing changed.
+
+    Raises KnowledgeDataError (file, line, reason) for bad data, leaving the old artifacts alone.
+    """
+    src, out = source_dir(settings), artifact_dir(settings)
+    fp = fingerprint(src, settings.encoder_model)
+    manifest = read_manifest(out)
+    if manifest and manifest.get("fingerprint") == fp and not force:
+        return BuildReport(out, fp, False, manifest["faq_entries"], manifest["graph_nodes"], 0.0)
+    started = time.perf_counter()
+    bundle = load_bundle(src)
+    index = FaqIndex.build(bundle.faq, load_encoder(settings.encoder_model))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".knowledge-build-", dir=out.parent))
+    try:
+        shutil.copytree(src, tmp / "source")
+        index.save(tmp)
+        seconds = time.perf_counter() - started
+        meta = {"fingerprint": fp, "encoder": settings.encoder_model, "format": FORMAT_VERSION,
+                "faq_entries": len(bundle.faq), "graph_nodes": bundle.graph.graph.number_of_nodes(),
+                "build_seconds": round(seconds, 2), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        (tmp / "manifest.json").write_text(json.dumps(meta, indent=1))
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("built knowledge index: %d FAQ entries, %d graph nodes in %.1fs", len(bundle.faq),
+             meta["graph_nodes"], seconds)
+    return BuildReport(out, fp, True, len(bundle.faq), meta["graph_nodes"], seconds)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` where ``out`` is; the old folder is removed only once the new one is in place."""
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,270 @@
+"""Answer structured questions from the graph with templates, citing the nodes and path used.
+
+Question shapes, tried in order: documents for a product/procedure, procedure steps, comparison
+of two products, filter/list over a product type, attribute lookup, product overview. Anything
+else returns None so the FAQ index can take it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from knowledge_graph.graph import KnowledgeGraph
+from knowledge_graph.linking import EntityLinker, Mention, normalize
+from knowledge_graph.offerings import OfferChecker
+
+_DOCS = re.compile(r"\b(documents?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
+_HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
+_COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|vs|better|between|or)\b")
+_LIST = re.compile(r"\b(which|what|any|list|show|all|do you (have|offer)|options)\b")
+_OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
+_NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
+_CMP = re.compile(r"\b(under|below|less than|at most|up to|over|above|more than|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
+_SPECIAL_ATTRS = {"steps", "description"}
+_PRODUCT_TYPES = {"account_class", "card", "loan", "wallet_tier", "transfer_service"}
+
+
+@dataclass
+class GraphAnswer:
+    """A templated answer; ``result`` holds the bare facts (values or node ids) for evaluation."""
+
+    kind: str  # "graph" | "not_offered"
+    text: str
+    sources: list[str]
+    result: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+
+
+class GraphQA:
+    """Routes a linked question to one of the templates below."""
+
+    def __init__(self, kg: KnowledgeGraph, linker: EntityLinker, offers: OfferChecker):
+        self.kg, self.linker, self.offers = kg, linker, offers
+
+    def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> GraphAnswer | None:
+        norm = normalize(text)
+        mentions = self.linker.link(text, entities)
+        nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
+        attrs = [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS]
+        types = [m for m in mentions if m.kind == "type"]
+        products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
+        procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
+        missing = self.offers.check(text, linked_product=bool(products or procedures))
+        if missing:
+            return self._not_offered(*missing)
+        if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and (procedures or products):
+            return self._documents(procedures[0] if procedures else products[0], norm)
+        if procedures and not attrs:
+            return self._procedure(procedures[0])
+        if products and _HOW.search(norm) and not attrs:
+            proc = self._pick_procedure(products[0], norm, strict=True)
+            if proc:
+                return self._procedure(proc, via=products[0])
+        same_type = self._same_type_pair(products)
+        if same_type and _COMPARE.search(norm):
+            return self._compare(same_type, attrs)
+        listed = [t for t in types if t.targets[0] in _PRODUCT_TYPES | {"fee", "channel"}]
+        if listed and _LIST.search(norm) and not any(self.kg.node(p)["type"] == listed[0].targets[0] for p in products):
+            return self._filter(listed[0], attrs, norm)
+        if attrs and not products:
+            owners = [n for n in self.kg.graph if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
+            products = owners if len(owners) == 1 else []
+        if products and attrs:
+            found = self._lookup(products, attrs)
+            if found:
+                return found
+        if products and (_OVERVIEW.search(norm) or any("description" in m.targets for m in mentions)):
+            return self._overview(products[0])
+        return None
+
+    # --- templates -------------------------------------------------------------------------
+    def _not_offered(self, term: str, instead: str | None) -> GraphAnswer:
+        text = f"Sorry, {self.kg.schema.bank_name} doesn't offer {_article(term)}."
+        if instead:
+            text += f" You might be interested in the {self.kg.name(instead)} instead."
+        return GraphAnswer("not_offered", text, [instead] if instead else [], [])
+
+    def _documents(self, node_id: str, norm: str) -> GraphAnswer:
+        path_nodes = [node_id]
+        docs = self.kg.targets(node_id, "requires_document")
+        paths = [f"{node_id} -requires_document-> {d}" for d in docs]
+        if self.kg.node(node_id)["type"] != "procedure":
+            proc = self._pick_procedure(node_id, norm, strict=False)
+            if proc:
+                path_nodes.append(proc)
+                proc_docs = self.kg.targets(proc, "requires_document")
+                paths += [f"{node_id} -has_procedure-> {proc} -requires_document-> {d}" for d in proc_docs]
+                docs = list(dict.fromkeys(proc_docs + docs))
+        proc_name = next((self.kg.name(n) for n in path_nodes if self.kg.node(n)["type"] == "procedure"), None)
+        what = f"To {proc_name[0].lower()}{proc_name[1:]}" if proc_name else f"For the {self.kg.name(node_id)}"
+        if not docs:
+            text = f"{what}, you don't need any documents."
+        else:
+            text = f"{what}, you need:\n" + "\n".join(f"- {self.kg.name(d)}" for d in docs)
+        return GraphAnswer("graph", _cite(text, path_nodes + docs), path_nodes + docs, sorted(docs), paths)
+
+    def _procedure(self, proc: str, via: str | None = None) -> GraphAnswer:
+        attrs = self.kg.attrs(proc)
+        steps = "\n".join(f"{i}. {s}" for i, s in enumerate(attrs.get("steps", []), 1))
+        text = f"{self.kg.name(proc)}:\n{steps}"
+        if "duration" in attrs:
+            text += f"\nHow long it takes: {attrs['duration']}."
+        channels = self.kg.targets(proc, "available_via")
+        if channels:
+            text += "\nWhere: " + ", ".join(self.kg.name(c) for c in channels) + "."
+        docs = self.kg.targets(proc, "requires_document")
+        if docs:
+            text += "\nBring: " + "; ".join(self.kg.name(d) for d in docs) + "."
+        sources = ([via] if via else []) + [proc] + channels + docs
+        path = [f"{via} -has_procedure-> {proc}"] if via else [proc]
+        return GraphAnswer("graph", _cite(text, sources), sources, [proc], path)
+
+    def _compare(self, pair: list[str], attrs: list[Mention]) -> GraphAnswer:
+        a, b = pair
+        wanted = [k for m in attrs for k in m.targets]
+        keys = [k for k in self.kg.schema.attributes if k not in _SPECIAL_ATTRS | {"purpose"}
+                and (k in self.kg.attrs(a) or k in self.kg.attrs(b))
+                and (not wanted or k in wanted)]
+        rows = []
+        for key in keys:
+            va, vb = (self._value(n, key) for n in pair)
+            if va != vb or wanted:
+                rows.append(f"- {self.kg.schema.attributes[key].label}: {va} vs {vb}")
+        head = f"{self.kg.name(a)} vs {self.kg.name(b)}:"
+        text = head + ("\n" + "\n".join(rows) if rows else " they are the same on every attribute we hold.")
+        return GraphAnswer("graph", _cite(text, pair), pair, sorted(pair), [f"{a} <-> {b}"])
+
+    def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str) -> GraphAnswer:
+        node_type = type_mention.targets[0]
+        pool = self.kg.of_type(node_type)
+        word = norm[:type_mention.start].split()[-1:] or [""]
+        narrowed = [n for n in pool if word[0] and word[0] in self.kg.name(n).lower().split()]
+        label = self.kg.schema.node_types[node_type].label
+        if narrowed and len(narrowed) < len(pool):
+            pool, label = narrowed, f"{word[0]} {label}"
+        conditions = [(m, self._condition(m, norm)) for m in attrs]
+        matches = [n for n in pool if all(test(n) for _, test in conditions)]
+        described = " and ".join(self._describe(m, norm) for m, _ in conditions)
+        if not matches:
+            text = f"None of our {label}s {('have ' + described) if described else 'match'}."
+        else:
+            intro = f"Our {label}s{' with ' + described if described else ''}:"
+            text = intro + "\n" + "\n".join(f"- {self.kg.name(n)}" for n in matches)
+        return GraphAnswer("graph", _cite(text, matches), matches, sorted(matches), [f"type={node_type}"])
+
+    def _lookup(self, products: list[str], attrs: list[Mention]) -> GraphAnswer | None:
+        lines, sources, result = [], [], []
+        for node in products:
+            for m in attrs:
+                for key in [k for k in m.targets if k in self.kg.attrs(node)]:
+                    value = self._value(node, key)
+                    spec = self.kg.schema.attributes[key]
+                    extra = [f"{self.kg.schema.attributes[k].label}: {self._value(node, k)}"
+                             for k in spec.see_also if k in self.kg.attrs(node) and k not in m.targets]
+                    lines.append(f"{self.kg.name(node)} - {spec.label}: {value}"
+                                 + (f" ({'; '.join(extra)})" if extra else "") + ".")
+                    result.append(value)
+                    sources.append(node)
+            if not any(k in self.kg.attrs(node) for m in attrs for k in m.targets) and \
+                    any("fee" in m.targets for m in attrs):
+                if "annual_fee" in self.kg.attrs(node):
+                    lines.append(f"{self.kg.name(node)} - annual fee: {self._value(node, 'annual_fee')}.")
+                for fee in self.kg.targets(node, "charges"):
+                    lines.append(f"{self.kg.name(node)} - {self._fee_line(fee)}.")
+                    result.append(fee)
+                    sources += [node, fee]
+        if not lines:
+            return None
+        sources = list(dict.fromkeys(sources))
+        return GraphAnswer("graph", _cite("\n".join(dict.fromkeys(lines)), sources), sources,
+                           list(dict.fromkeys(result)), sources)
+
+    def _overview(self, node: str) -> GraphAnswer:
+        attrs = self.kg.attrs(node)
+        facts = [f"- {self.kg.schema.attributes[k].label}: {self._value(node, k)}"
+                 for k in attrs if k not in _SPECIAL_ATTRS | {"purpose"}]
+        text = f"{self.kg.name(node)}: {attrs.get('description', '')}".strip()
+        if facts:
+            text += "\n" + "\n".join(facts)
+        return GraphAnswer("graph", _cite(text, [node]), [node], [node], [node])
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _value(self, node: str, key: str) -> str:
+        return self.kg.fmt(node, key) if key in self.kg.attrs(node) else "n/a"
+
+    def _fee_line(self, fee: str) -> str:
+        parts = [self._value(fee, k) for k in ("amount", "rate") if k in self.kg.attrs(fee)]
+        notes = self.kg.attrs(fee).get("notes")
+        return f"{self.kg.name(fee)}: {', '.join(parts)}" + (f" ({notes})" if notes else "")
+
+    def _same_type_pair(self, products: list[str]) -> list[str] | None:
+        for i, a in enumerate(products):
+            for b in products[i + 1:]:
+                if self.kg.node(a)["type"] == self.kg.node(b)["type"]:
+                    return [a, b]
+        return None
+
+    def _pick_procedure(self, node: str, norm: str, strict: bool) -> str | None:
+        """The product's procedure whose aliases share most words with the question.
+
+        The first procedure listed on the node is its main one (apply/open) and wins ties.
+        """
+        procs = self.kg.targets(node, "has_procedure")
+        words = set(norm.split()) - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
+        best, best_score = None, 0
+        for proc in procs:
+            vocab = {w for a in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]] for w in a.split()}
+            score = len(words & vocab)
+            if score > best_score:
+                best, best_score = proc, score
+        if best or strict:
+            return best
+        return procs[0] if procs else None
+
+    def _condition(self, m: Mention, norm: str):
+        """Turn "no foreign transaction fee" / "lounge access" / "annual fee under 500" into a test."""
+        before = " ".join(norm[:m.start].split()[-3:])
+        after = norm[m.end:m.end + 30]
+        negated = bool(_NEG.search(before)) or after.startswith(("-free", " free"))
+        cmp = _CMP.match(after.strip()) or _CMP.search(before)
+        spec = {k: self.kg.schema.attributes[k] for k in m.targets}
+
+        def test(node: str) -> bool:
+            attrs = self.kg.attrs(node)
+            key = next((k for k in spec if k in attrs), None)
+            if key is None:
+                return negated
+            value, kind = attrs[key], spec[key].kind
+            if kind == "bool":
+                return value is (not negated)
+            if kind in ("money", "percent", "int"):
+                number = math.inf if value == "unlimited" else float(value)
+                if cmp:
+                    limit = float(cmp.group(2).replace(",", "")) * (1000 if cmp.group(3) else 1)
+                    op = cmp.group(1)
+                    if op in ("under", "below", "less than"):
+                        return number < limit
+                    if op in ("at most", "up to"):
+                        return number <= limit
+                    return number > limit if op in ("over", "above", "more than") else number >= limit
+                return number == 0 if negated else number > 0
+            present = str(value).lower() not in ("none", "no", "")
+            return not present if negated else present
+
+        return test
+
+    def _describe(self, m: Mention, norm: str) -> str:
+        before = " ".join(norm[:m.start].split()[-3:])
+        negated = bool(_NEG.search(before)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
+        cmp = _CMP.match(norm[m.end:m.end + 30].strip())
+        return f"{'no ' if negated else ''}{m.alias}{' ' + cmp.group(0) if cmp else ''}"
+
+
+def _article(term: str) -> str:
+    return term if term.endswith("s") else (f"an {term}" if term[0] in "aeiou" else f"a {term}")
+
+
+def _cite(text: str, sources: list[str]) -> str:
+    return f"{text}\n[sources: {', '.join(dict.fromkeys(sources))}]" if sources else text

@@ -1,0 +1,98 @@
+"""Entity linking: find graph nodes, attributes and product-type nouns mentioned in a question.
+
+Everything is matched against aliases from the data (node aliases, attribute aliases, type nouns),
+longest match first, so "Class II account" never links to "Class I".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from knowledge_graph.graph import KnowledgeGraph
+
+_SYNONYMS = [
+    (re.compile(r"\b(e[\s-]?cny|e[\s-]?rmb|digital (?:yuan|rmb|renminbi|currency))\b"), "e-cny"),
+    (re.compile(r"\b(vs\.?|versus)\b"), "vs"),
+    (re.compile(r"\bfx\b"), "fx"),
+]
+
+
+def normalize(text: str) -> str:
+    """Lower-case, drop punctuation that is not part of a word, unify e-CNY spellings."""
+    text = text.lower().replace("’", "'")
+    text = re.sub(r"[^\w\s'%.,-]", " ", text)
+    text = re.sub(r"(?<!\d)[.,](?!\d)|'s\b", " ", text)
+    for pattern, repl in _SYNONYMS:
+        text = pattern.sub(repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the normalized question linked to something in the graph."""
+
+    kind: str  # "node" | "attribute" | "type"
+    targets: tuple[str, ...]  # node id, attribute keys, or node type
+    start: int
+    end: int
+    alias: str
+
+
+class EntityLinker:
+    """Alias tables built once from the graph; ``link`` is then a pure function of the text."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+        table: dict[str, tuple[str, set[str]]] = {}
+        for node_id, data in kg.graph.nodes(data=True):
+            for alias in {*data["aliases"], data["name"].lower()}:
+                table[normalize(alias)] = ("node", {node_id})
+        for key, spec in kg.schema.attributes.items():
+            for alias in spec.aliases:
+                kind, keys = table.setdefault(normalize(alias), ("attribute", set()))
+                if kind == "attribute":
+                    keys.add(key)
+        for key, node_type in kg.schema.node_types.items():
+            for noun in node_type.nouns:
+                table.setdefault(normalize(noun), ("type", {key}))
+        self._table = {a: (k, tuple(sorted(t))) for a, (k, t) in table.items() if a}
+        self.vocabulary = {w for alias in self._table for w in alias.split()}
+
+    def link(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> list[Mention]:
+        """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
+        norm = normalize(text)
+        found = self._scan(norm)
+        seen = {m.targets for m in found if m.kind == "node"}
+        for ent in entities or []:
+            value = normalize(str(ent.get("value", "")))
+            kind, targets = self._table.get(value, ("", ()))
+            if kind == "node" and targets not in seen:
+                found.append(Mention("node", targets, len(norm), len(norm), value))
+                seen.add(targets)
+        return found
+
+    def _scan(self, norm: str) -> list[Mention]:
+        """Greedy longest-first matching so overlapping aliases resolve to the most specific one."""
+        spans = sorted(set(self._all_spans(norm)), key=lambda s: (-(s[1] - s[0]), s[0]))
+        taken: list[tuple[int, int]] = []
+        result = []
+        for start, end in spans:
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            kind, targets = self._table[norm[start:end]]
+            result.append(Mention(kind, targets, start, end, norm[start:end]))
+        return sorted(result, key=lambda m: m.start)
+
+    def _all_spans(self, norm: str) -> Iterable[tuple[int, int]]:
+        """Every alias occurrence, including ones nested inside longer aliases."""
+        for alias in self._table:
+            start = norm.find(alias)
+            while start != -1:
+                end = start + len(alias)
+                before_ok = start == 0 or not (norm[start - 1].isalnum() or norm[start - 1] in "-_")
+                after_ok = end == len(norm) or not (norm[end].isalnum() or norm[end] in "-_")
+                if before_ok and after_ok:
+                    yield start, end
+                start = norm.find(alias, start + 1)

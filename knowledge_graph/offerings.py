@@ -1,0 +1,79 @@
+"""Decide when a question is about a product the bank does not offer, so we never invent one.
+
+Two signals: an explicit list in ``not_offered.yaml`` (joint accounts, crypto, ...) and an
+unknown name in front of a product noun ("the Diamond card") in a question about a product.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge_graph.errors import DataIssue, KnowledgeDataError
+from knowledge_graph.graph import KnowledgeGraph
+from knowledge_graph.linking import normalize
+from knowledge_graph.marked_yaml import MarkedDict, load_marked
+
+PRODUCT_NOUNS = r"(card|cards|account|accounts|loan|loans|mortgage|wallet|wallets)"
+_FILLER = {
+    "a", "an", "the", "my", "your", "this", "that", "new", "old", "any", "of", "on", "for", "to",
+    "with", "in", "about", "which", "what", "one", "same", "other", "another", "second", "first",
+    "own", "his", "her", "their", "our", "is", "it", "and", "or", "do", "you", "have", "get",
+}
+_PRODUCT_QUESTION = re.compile(
+    r"\b(do you (offer|have|sell|provide)|can i (get|open|apply)|apply for|sign up|tell me about|"
+    r"fee|fees|rate|interest|limit|limits|benefits|rewards|cost|price|eligib\w*)\b"
+)
+
+
+@dataclass(frozen=True)
+class NotOffered:
+    term: str
+    instead: str | None
+
+
+def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
+    """Read not_offered.yaml; an ``instead`` that names no node is a data error."""
+    if not path.exists():
+        return []
+    raw = load_marked(path)
+    items = raw.get("not_offered") if isinstance(raw, MarkedDict) else None
+    if not isinstance(items, list):
+        raise KnowledgeDataError([DataIssue(path, getattr(raw, "line", 1), "expected a 'not_offered' list")])
+    result, issues = [], []
+    for item, line in zip(items, items.item_lines):
+        term = item.get("term") if isinstance(item, dict) else None
+        instead = item.get("instead") if isinstance(item, dict) else None
+        if not isinstance(term, str) or not term.strip():
+            issues.append(DataIssue(path, line, "each entry needs a non-empty 'term'"))
+        elif instead is not None and instead not in kg.graph:
+            issues.append(DataIssue(path, line, f"'instead' names unknown node {instead!r}"))
+        else:
+            result.append(NotOffered(normalize(term), instead))
+    if issues:
+        raise KnowledgeDataError(issues)
+    return result
+
+
+class OfferChecker:
+    """Flags questions about products that are not in the graph."""
+
+    def __init__(self, kg: KnowledgeGraph, not_offered: list[NotOffered], known_words: set[str]):
+        self.kg = kg
+        self.not_offered = not_offered
+        self.known_words = known_words | _FILLER
+
+    def check(self, text: str, linked_product: bool) -> tuple[str, str | None] | None:
+        """Return (what was asked about, suggested node id) when we do not offer it."""
+        norm = normalize(text)
+        for item in self.not_offered:
+            if re.search(rf"(?<![\w-]){re.escape(item.term)}s?(?![\w-])", norm):
+                return item.term, item.instead
+        if linked_product or not _PRODUCT_QUESTION.search(norm):
+            return None
+        for match in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", norm):
+            words = match.group(1).split()
+            if any(w not in self.known_words for w in words):
+                named = words[next(i for i, w in enumerate(words) if w not in self.known_words):]
+                return " ".join(named + [match.group(2)]), None
+        return None
