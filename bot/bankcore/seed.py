@@ -7,6 +7,8 @@ through the clearing account, so the sum of all postings is always zero.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,18 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.bankcore.hashing import hash_secret
 from bot.bankcore.history import generate_history
 from bot.bankcore.money import to_minor
+from bot.bankcore.port import BankError
 from bot.bankcore.sql_ledger import Line, append_audit, post_entry, write_transaction
 from bot.bankcore.sql_models import (
     AccountRow, CardRow, CustomerRow, PayeeRow, create_bank_schema, drop_bank_schema,
 )
 from bot.bankcore.validation import clean_account_number, clean_name
+
+SEED_LOCK_KEY = 0x62616E6B  # "bank"
+REQUIRED_FIELDS = ("username", "password", "customer_number", "full_name", "tier", "pin",
+                   "date_of_birth", "accounts")
 
 
 @dataclass
@@ -49,20 +55,47 @@ def load_demo_bank(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{path}: expected a mapping with a 'customers' list")
     classes = bank.get("account_classes", {})
     for c in bank["customers"]:
-        keys = {a["key"] for a in c.get("accounts", [])}
-        for a in c.get("accounts", []):
-            if a["class"] not in classes:
-                raise ValueError(f"{path}: {c['username']}: unknown account class {a['class']!r}")
-        for p in c.get("payees", []):
-            clean_name(p["name"]), clean_name(p["bank"], what="bank name")
-            clean_account_number(p["account_number"])
-        recipe = c.get("history", {})
-        used = [i["account"] for part in ("monthly", "spending") for i in recipe.get(part, [])]
-        used += [k for t in recipe.get("transfers", []) for k in (t["from"], t["to"])]
-        used += [card["account"] for card in c.get("cards", [])]
-        if missing := set(used) - keys:
-            raise ValueError(f"{path}: {c['username']}: unknown account keys {sorted(missing)}")
+        try:
+            _check_customer(c, classes)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: customer {c.get('username', '?')}: missing or bad {exc}") from None
+        except (ValueError, ArithmeticError, BankError) as exc:
+            raise ValueError(f"{path}: customer {c.get('username', '?')}: {exc}") from None
     return bank
+
+
+def _check_customer(c: dict[str, Any], classes: dict[str, Any]) -> None:
+    if missing := [f for f in REQUIRED_FIELDS if f not in c]:
+        raise KeyError(", ".join(missing))
+    _date(c["date_of_birth"])
+    keys = {a["key"] for a in c["accounts"]}
+    for a in c["accounts"]:
+        if a["class"] not in classes:
+            raise ValueError(f"unknown account class {a['class']!r}")
+        _cents(a["balance"])
+    for p in c.get("payees", []):
+        clean_name(p["name"]), clean_name(p["bank"], what="bank name")
+        clean_account_number(p["account_number"])
+    recipe = c.get("history", {})
+    used = [i["account"] for part in ("monthly", "spending") for i in recipe.get(part, [])]
+    used += [k for t in recipe.get("transfers", []) for k in (t["from"], t["to"])]
+    used += [card["account"] for card in c.get("cards", [])]
+    if unknown := set(used) - keys:
+        raise ValueError(f"unknown account keys {sorted(unknown)}")
+
+
+@contextmanager
+def _seeding_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, instances starting together seed one after another (advisory lock)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SEED_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SEED_LOCK_KEY})
 
 
 def seed_demo_bank(
@@ -81,17 +114,17 @@ def seed_demo_bank(
     now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
     with session_factory() as s:
         engine = s.get_bind()
-    if reset:
-        drop_bank_schema(engine)
-    create_bank_schema(engine)
-    currencies = sorted({a["currency"] for c in bank["customers"] for a in c["accounts"]})
-    with write_transaction(session_factory) as s:
-        for currency in currencies:
-            _system_account(s, "equity", currency)
-            _system_account(s, "clearing", currency)
-    report = SeedReport()
-    for customer in bank["customers"]:
-        try:
+    with _seeding_lock(engine):
+        if reset:
+            drop_bank_schema(engine)
+        create_bank_schema(engine)
+        currencies = sorted({a["currency"] for c in bank["customers"] for a in c["accounts"]})
+        with write_transaction(session_factory) as s:
+            for currency in currencies:
+                _system_account(s, "equity", currency)
+                _system_account(s, "clearing", currency)
+        report = SeedReport()
+        for customer in bank["customers"]:
             with write_transaction(session_factory) as s:
                 exists = s.scalar(select(CustomerRow.id).where(or_(
                     CustomerRow.customer_number == str(customer["customer_number"]),
@@ -99,11 +132,7 @@ def seed_demo_bank(
                 )))
                 if exists is None:
                     _seed_customer(s, bank, customer, now)
-                    report.created.append(customer["username"])
-                    continue
-        except IntegrityError:  # a concurrent seeder created this customer first
-            pass
-        report.skipped.append(customer["username"])
+            (report.skipped if exists else report.created).append(customer["username"])
     return report
 
 

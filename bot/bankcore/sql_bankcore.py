@@ -33,7 +33,9 @@ from bot.bankcore.sql_models import (
     PostingRow, TransferRow,
 )
 from bot.bankcore.sql_servicing import SqlServicing, to_card
-from bot.bankcore.validation import clean_account_number, clean_idempotency_key, clean_name
+from bot.bankcore.validation import (
+    clean_account_number, clean_idempotency_key, clean_name, clean_text,
+)
 
 MIN_CARD_PAYMENT = Decimal("25.00")
 MAX_TRANSACTIONS = 500
@@ -258,7 +260,7 @@ class SqlBankCore(SqlServicing):
         if (to_account_id is None) == (payee_id is None):
             raise InvalidTransfer("a transfer needs exactly one of to_account_id or payee_id")
         currency = str(currency).strip().upper()
-        memo = clean_name(memo, what="memo", max_len=100) if memo else None
+        memo = clean_text(memo, what="memo", max_len=100) if memo else None
         request = (
             as_id(from_account_id, UnknownAccount, "account"),
             None if to_account_id is None else as_id(to_account_id, UnknownAccount, "account"),

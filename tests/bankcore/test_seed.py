@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.bankcore.seed import seed_demo_bank
+from bot.bankcore.seed import load_demo_bank, seed_demo_bank
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.bankcore.sql_models import CustomerRow, PostingRow
 from bot.db import make_engine, make_session_factory
@@ -77,3 +77,18 @@ def test_a_broken_demo_file_is_refused_before_anything_is_written(tmp_path: Path
     with pytest.raises(ValueError, match="Class IX"):
         seed_demo_bank(make_session_factory(engine), bad, now=SEED_NOW)
     engine.dispose()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('    pin: "4821"\n', "", "pin"),
+    ('balance: "2450.75"', 'balance: "lots"', "alice"),
+    ("{name: Bob Okafor,", "{name: \"Bob; DROP TABLE x\",", "payee name"),
+    ("- {account: checking, kind: debit", "- {account: chequing, kind: debit", "chequing"),
+])
+def test_demo_file_mistakes_name_the_customer_and_field(tmp_path: Path, old, new, message) -> None:
+    bad = tmp_path / "bank.yml"
+    text = DEMO_BANK.read_text()
+    assert old in text
+    bad.write_text(text.replace(old, new, 1))
+    with pytest.raises(ValueError, match=message):
+        load_demo_bank(bad)
