@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 AccountKind = Literal["checking", "savings", "credit_card"]
 CardKind = Literal["debit", "credit"]
 CardStatus = Literal["active", "frozen", "blocked"]
 Direction = Literal["in", "out"]
 
-CARD_STATUSES: tuple[str, ...] = ("active", "frozen", "blocked")
+CARD_STATUSES: tuple[str, ...] = get_args(CardStatus)
 
 
 def mask_number(number: str) -> str:
@@ -52,7 +52,7 @@ class Account:
 
     id: int
     customer_id: int
-    kind: str
+    kind: AccountKind
     name: str
     last4: str
     currency: str
@@ -73,9 +73,9 @@ class Account:
 class Card:
     id: int
     account_id: int
-    kind: str
+    kind: CardKind
     last4: str
-    status: str
+    status: CardStatus
     expiry: date
 
     @property
@@ -324,7 +324,7 @@ class BankCore(Protocol):
     def list_cards(self, customer_id: int) -> list[Card]: ...
 
     def set_card_status(
-        self, customer_id: int, card_id: int, status: str, actor: str, reason: str | None = None
+        self, customer_id: int, card_id: int, status: CardStatus, actor: str, reason: str | None = None
     ) -> Card:
         """active <-> frozen; anything -> blocked (lost/stolen, final)."""
 

@@ -20,9 +20,10 @@ from bot.bankcore.audit import verify_chain
 from bot.bankcore.hashing import verify_secret
 from bot.bankcore.money import CENT, from_minor, parse_amount, to_minor
 from bot.bankcore.port import (
-    CARD_STATUSES, Account, AuditRecord, AuditReport, Card, Customer, CurrencyMismatch,
-    DuplicatePayee, IdempotencyConflict, InsufficientFunds, InvalidCardStatus, InvalidTransfer,
-    LimitExceeded, Payee, Transaction, TransferResult, UnknownAccount, UnknownPayee, mask_number,
+    CARD_STATUSES, Account, AuditRecord, AuditReport, Card, CardStatus, Customer, CurrencyMismatch,
+    Direction, DuplicatePayee, IdempotencyConflict, InsufficientFunds, InvalidCardStatus,
+    InvalidTransfer, LimitExceeded, Payee, Transaction, TransferResult, UnknownAccount,
+    UnknownPayee, mask_number,
 )
 from bot.bankcore.sql_access import (
     as_id, aware, customer_row, naive_utc, owned_account, owned_card, owned_payee,
@@ -128,7 +129,7 @@ class SqlBankCore(SqlServicing):
         merchant: str | None = None,
         min_amount: Decimal | None = None,
         max_amount: Decimal | None = None,
-        direction: str | None = None,
+        direction: Direction | None = None,
         limit: int = 50,
     ) -> list[Transaction]:
         with self._sessions() as s:
@@ -188,7 +189,7 @@ class SqlBankCore(SqlServicing):
             return [to_card(r) for r in rows]
 
     def set_card_status(
-        self, customer_id: int, card_id: int, status: str, actor: str, reason: str | None = None
+        self, customer_id: int, card_id: int, status: CardStatus, actor: str, reason: str | None = None
     ) -> Card:
         if status not in CARD_STATUSES:
             raise InvalidCardStatus(f"card status must be one of {', '.join(CARD_STATUSES)}")
