@@ -3,6 +3,8 @@
 Usage: start the product (`make run`), then
     .venv/bin/python bench/turn_latency.py [--url http://127.0.0.1:8000] [--turns 200] [--concurrency 20]
 Prints p50/p95/p99 latency and turns/s for sequential turns and for N concurrent conversations.
+Each conversation is --length turns long (a realistic chat), so the tracker Rasa loads per turn
+stays the size it has in production.
 """
 from __future__ import annotations
 
@@ -44,22 +46,30 @@ async def conversation(http: httpx.AsyncClient, headers: dict, turns: int, laten
         response.raise_for_status()
 
 
-async def run(url: str, turns: int, concurrency: int, user: str, password: str) -> None:
+async def worker(http: httpx.AsyncClient, headers: dict, conversations: int, length: int,
+                 latencies: list[float]) -> None:
+    for _ in range(conversations):
+        await conversation(http, headers, length, latencies)
+
+
+async def run(url: str, turns: int, concurrency: int, length: int, user: str, password: str) -> None:
     limits = httpx.Limits(max_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
         login = await http.post("/api/auth/login", json={"username": user, "password": password})
         headers = {"Authorization": f"Bearer {login.json()['token']}"}
-        await conversation(http, headers, 8, [])  # warm-up
+        await conversation(http, headers, length, [])  # warm-up
+        conversations = max(1, turns // length)
         latencies: list[float] = []
         began = time.perf_counter()
-        await conversation(http, headers, turns, latencies)
-        report("sequential (1 conversation)", latencies, time.perf_counter() - began)
+        await worker(http, headers, conversations, length, latencies)
+        report("sequential (1 client)", latencies, time.perf_counter() - began)
         latencies = []
-        per_conversation = max(1, turns // concurrency)
+        per_worker = max(1, conversations // concurrency)
         began = time.perf_counter()
-        await asyncio.gather(*(conversation(http, headers, per_conversation, latencies)
+        await asyncio.gather(*(worker(http, headers, per_worker, length, latencies)
                                for _ in range(concurrency)))
-        report(f"concurrent ({concurrency} conversations)", latencies, time.perf_counter() - began)
+        report(f"concurrent ({concurrency} conversations at once)", latencies,
+               time.perf_counter() - began)
 
 
 def main() -> None:
@@ -67,10 +77,11 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--length", type=int, default=8, help="turns per conversation")
     parser.add_argument("--user", default="alice")
     parser.add_argument("--password", default="alice-demo-pass")
     args = parser.parse_args()
-    asyncio.run(run(args.url, args.turns, args.concurrency, args.user, args.password))
+    asyncio.run(run(args.url, args.turns, args.concurrency, args.length, args.user, args.password))
 
 
 if __name__ == "__main__":
