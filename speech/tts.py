@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import shutil
 import struct
 import subprocess
@@ -35,6 +36,17 @@ def rechunk(pieces: Iterable[bytes], chunk_bytes: int) -> Iterator[bytes]:
         yield buf
 
 
+def split_clauses(text: str, min_words: int = 2) -> list[str]:
+    """Split at sentence and clause punctuation, keeping clauses of at least ``min_words``."""
+    clauses: list[str] = []
+    for part in re.split(r"(?<=[.!?;:,])\s+", text.strip()):
+        if clauses and len(clauses[-1].split()) < min_words:
+            clauses[-1] += " " + part
+        elif part:
+            clauses.append(part)
+    return clauses
+
+
 class Synthesizer(ABC):
     """Text in, PCM16 mono at ``sample_rate`` out, in chunks as soon as they are ready."""
 
@@ -45,11 +57,14 @@ class Synthesizer(ABC):
         self.chunk_ms = chunk_ms
 
     def stream(self, text: str) -> Iterator[bytes]:
-        """Normalise ``text`` for speech and yield ``chunk_ms`` PCM16 chunks."""
-        spoken = normalize_for_speech(text)
-        if not spoken:
-            return iter(())
-        return rechunk(self._pieces(spoken), 2 * self.sample_rate * self.chunk_ms // 1000)
+        """Normalise ``text`` for speech and yield ``chunk_ms`` PCM16 chunks.
+
+        Clauses are synthesised one at a time so the caller hears the first one while the rest
+        is still being made: first audio comes after one clause, not after the whole reply.
+        """
+        clauses = split_clauses(normalize_for_speech(text))
+        pieces = (piece for clause in clauses for piece in self._pieces(clause))
+        return rechunk(pieces, 2 * self.sample_rate * self.chunk_ms // 1000)
 
     def synthesize(self, text: str) -> Pcm:
         """Whole utterance at once (tests, benchmarks, CLI)."""

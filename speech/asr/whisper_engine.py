@@ -91,7 +91,11 @@ class WhisperEngine(AsrEngine):
             audio,
             language=self.language,
             beam_size=1,
-            temperature=0.0,
+            # Greedy first; retry warmer only when the text is a repetition loop (compression
+            # ratio), a known tiny-model failure on robotic or narrowband speech.
+            temperature=(0.0, 0.4),
+            log_prob_threshold=None,
+            max_new_tokens=int(16 + 8 * len(audio) / self.model_rate),
             condition_on_previous_text=False,
             word_timestamps=True,
             hotwords=" ".join(grammar) if grammar else None,
