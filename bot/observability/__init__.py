@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics, JSON logs with a conversation id, PII masking."""
