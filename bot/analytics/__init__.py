@@ -1,0 +1,1 @@
+"""Service-quality analytics: feedback and complaints storage, SQL figures, missed questions, retention."""
