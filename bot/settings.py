@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     internal_max_body_bytes: int = 8_388_608
     session_ttl_s: int = 3600
 
+    # Operations and analytics (bot/observability, bot/analytics)
+    operator_token: str | None = Field(
+        default=None, description="bearer token for /api/analytics/* and the /dashboard page; "
+        "analytics answer 503 while it is unset",
+    )
+    retention_days: int = Field(default=365, ge=1, description="`bankbot retention run` "
+                                "anonymises transcripts older than this")
+    nps_sample_rate: float = Field(default=0.2, ge=0.0, le=1.0,
+                                   description="share of conversations also asked the 0-10 NPS question")
+    log_json: bool = Field(default=True, description="JSON log lines with conversation id, PII masked")
+
     @property
     def sqlalchemy_url(self) -> str:
         """The ledger/transcript database; SQLite file under var/ unless configured."""
