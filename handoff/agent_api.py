@@ -31,6 +31,7 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 _CONSOLE = Path(__file__).parent / "static" / "console.html"
 _WS_AUTH_TIMEOUT_S = 10.0
 _WS_HEARTBEAT_S = 10.0
+_TOUCH_EVERY_S = 5.0  # presence writes at most this often per agent; the grace period is longer
 
 SlotValue = str | int | float | bool | None
 
@@ -157,7 +158,8 @@ async def current_agent(desk: Annotated[HandoffDesk, Depends(get_desk)],
     agent = await run_in_threadpool(desk.agents.by_token, _bearer(authorization))
     if agent is None:
         raise HTTPException(401, "agent login required", headers={"WWW-Authenticate": "Bearer"})
-    await run_in_threadpool(desk.agents.touch, agent.id)
+    if agent.last_seen is None or time.time() - agent.last_seen > _TOUCH_EVERY_S:
+        await run_in_threadpool(desk.agents.touch, agent.id)
     return agent
 
 

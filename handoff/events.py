@@ -8,7 +8,9 @@ to one instance and the agent connected to another still hear each other. Both i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections import Counter
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Protocol
 
@@ -98,53 +100,85 @@ class InProcessBus:
         self._subs.clear()
 
 
-class _RedisSubscription:
-    def __init__(self, pubsub: Any) -> None:
-        self._pubsub = pubsub
-
-    async def get(self, timeout: float | None = None) -> dict[str, Any] | None:
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while True:
-            left = None if deadline is None else max(0.0, deadline - loop.time())
-            msg = await self._pubsub.get_message(ignore_subscribe_messages=True,
-                                                 timeout=1.0 if left is None else left)
-            if msg is not None and msg.get("type") == "message":
-                return json.loads(msg["data"])
-            if deadline is not None and loop.time() >= deadline:
-                return None
-
-    async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        while True:
-            event = await self.get(None)
-            if event is not None:
-                yield event
-
-
 class RedisBus:
-    """Redis pub/sub fan-out across app instances; channel names get ``prefix`` for isolation."""
+    """Redis pub/sub across app instances, over one subscriber connection per instance.
 
-    def __init__(self, url: str, prefix: str = "bankbot:") -> None:
+    Local sockets subscribe to a local fan-out; the instance subscribes in Redis to each channel
+    at least one local socket needs, and waits for Redis to confirm before the caller proceeds.
+    Channel names get ``prefix`` so deployments (and test runs) sharing a Redis stay apart.
+    """
+
+    def __init__(self, url: str, prefix: str = "bankbot:", max_connections: int = 64) -> None:
         from redis import asyncio as aioredis
 
-        self._redis = aioredis.Redis.from_url(url)
+        # A blocking pool makes a burst of publishes wait for a connection instead of failing.
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections,
+                                                        timeout=10)
+        self._redis = aioredis.Redis(connection_pool=pool)
         self._prefix = prefix
+        self._local = InProcessBus()
+        self._pubsub: Any = None
+        self._reader: asyncio.Task | None = None
+        self._lock = asyncio.Lock()
+        self._counts: Counter[str] = Counter()
+        self._confirmed: dict[str, asyncio.Event] = {}
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         await self._redis.publish(self._prefix + channel, json.dumps(event))
 
     @asynccontextmanager
-    async def subscribe(self, *channels: str) -> AsyncIterator[_RedisSubscription]:
-        pubsub = self._redis.pubsub()
-        names = [self._prefix + ch for ch in channels]
-        await pubsub.subscribe(*names)
-        try:
-            yield _RedisSubscription(pubsub)
-        finally:
-            await pubsub.unsubscribe(*names)
-            await pubsub.aclose()
+    async def subscribe(self, *channels: str) -> AsyncIterator[_QueueSubscription]:
+        async with self._local.subscribe(*channels) as sub:
+            await self._add(channels)
+            try:
+                yield sub
+            finally:
+                await self._remove(channels)
+
+    async def _add(self, channels: tuple[str, ...]) -> None:
+        async with self._lock:
+            if self._pubsub is None:
+                self._pubsub = self._redis.pubsub()
+            new = [c for c in channels if self._counts[c] == 0]
+            self._counts.update(channels)
+            for c in new:
+                self._confirmed[c] = asyncio.Event()
+            if new:
+                await self._pubsub.subscribe(*(self._prefix + c for c in new))
+            if self._reader is None:
+                self._reader = asyncio.create_task(self._read())
+            waits = [self._confirmed[c].wait() for c in channels]
+        await asyncio.wait_for(asyncio.gather(*waits), 10)
+
+    async def _remove(self, channels: tuple[str, ...]) -> None:
+        async with self._lock:
+            self._counts.subtract(channels)
+            gone = [c for c in set(channels) if self._counts[c] <= 0]
+            for c in gone:
+                del self._counts[c]
+                self._confirmed.pop(c, None)
+            if gone and self._pubsub is not None:
+                await self._pubsub.unsubscribe(*(self._prefix + c for c in gone))
+
+    async def _read(self) -> None:
+        """Dispatch every Redis message to the local subscribers of its channel."""
+        while True:
+            msg = await self._pubsub.get_message(timeout=1.0)
+            if msg is None:
+                continue
+            channel = msg["channel"].decode()[len(self._prefix):]
+            if msg["type"] == "subscribe" and channel in self._confirmed:
+                self._confirmed[channel].set()
+            elif msg["type"] == "message":
+                await self._local.publish(channel, json.loads(msg["data"]))
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
         await self._redis.aclose()
 
 

@@ -222,7 +222,8 @@ class HandoffQueue:
 
     def next_for(self, agent: AgentView) -> EntryView | None:
         """The best waiting conversation this agent has the skills for (not claimed yet)."""
-        return next((e for e in self.waiting() if can_serve(agent, e.skills)), None)
+        entry_id = next((i for i, skills in self._candidates() if can_serve(agent, skills)), None)
+        return self.get(entry_id) if entry_id is not None else None
 
     def claim(self, entry_id: int, agent: AgentView) -> EntryView | None:
         """Atomically give a waiting conversation to the agent; None if someone else got it first,
@@ -250,9 +251,9 @@ class HandoffQueue:
 
     def claim_next(self, agent: AgentView) -> EntryView | None:
         """Claim the best conversation the agent can serve, skipping ones others win meanwhile."""
-        for e in self.waiting():
-            if can_serve(agent, e.skills):
-                got = self.claim(e.id, agent)
+        for entry_id, skills in self._candidates():
+            if can_serve(agent, skills):
+                got = self.claim(entry_id, agent)
                 if got is not None:
                     return got
                 fresh = self._agent(agent.id)
@@ -317,6 +318,14 @@ class HandoffQueue:
                     for a in s.scalars(select(Agent).order_by(Agent.id))]
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _candidates(self, limit: int = 500) -> list[tuple[int, list]]:
+        """Ids and skills of waiting entries, best first (a light read for routing)."""
+        with self._sf() as s:
+            return [(i, skills or []) for i, skills in s.execute(
+                select(QueueEntry.id, QueueEntry.skills).where(QueueEntry.status == "waiting")
+                .order_by(QueueEntry.front.desc(), QueueEntry.rank.desc(), QueueEntry.id)
+                .limit(limit))]
 
     def _agent(self, agent_id: int) -> Agent | None:
         with self._sf() as s:

@@ -2,6 +2,7 @@
 messages between a customer on one instance and the agent on another."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -121,6 +122,26 @@ async def test_redis_bus_carries_events_between_instances():
     finally:
         await one.close()
         await two.close()
+
+
+@pytest.mark.anyio
+async def test_one_instance_serves_hundreds_of_sockets_over_one_redis_subscriber():
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    sender, receiver = RedisBus(REDIS_URL, prefix), RedisBus(REDIS_URL, prefix)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            subs = [await stack.enter_async_context(receiver.subscribe(f"handoff:conv:{i}"))
+                    for i in range(300)]
+            async with receiver.subscribe("handoff:conv:7") as second_listener:
+                for i in range(300):
+                    await sender.publish(f"handoff:conv:{i}", {"n": i})
+                assert [(await sub.get(5))["n"] for sub in subs] == list(range(300))
+                assert (await second_listener.get(5))["n"] == 7
+            await sender.publish("handoff:conv:7", {"n": "after the second socket left"})
+            assert (await subs[7].get(5))["n"] == "after the second socket left"
+    finally:
+        await sender.close()
+        await receiver.close()
 
 
 def _instance(tmp_path: Path, pg_url: str, prefix: str) -> tuple[FastAPI, Engine]:
