@@ -1,7 +1,9 @@
-"""The intent classification head: a linear softmax layer over normalised sentence embeddings.
+"""The intent classifier over normalised sentence embeddings: a linear softmax head averaged with
+similarity-weighted votes of the nearest training examples (5-fold CV on BANKING77: linear 92.3%,
+kNN 91.9%, the average 93.0%; see bench/nlu_cv.py).
 
 Stored as plain numpy arrays plus JSON (no pickle) so loading a model never runs code, and
-inference is one matrix product that is safe to share between threads.
+inference is two matrix products that are safe to share between threads.
 """
 from __future__ import annotations
 
@@ -11,38 +13,67 @@ from pathlib import Path
 
 import numpy as np
 
-WEIGHTS_FILE = "head.npz"
+ARRAYS_FILE = "model.npz"
 META_FILE = "meta.json"
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 @dataclass(frozen=True)
-class IntentHead:
-    """Linear softmax classifier: probabilities = softmax(embeddings @ weights.T + bias)."""
+class IntentModel:
+    """probabilities = w * softmax(linear) + (1 - w) * kNN votes, over ``intents``."""
 
     intents: tuple[str, ...]
-    weights: np.ndarray  # (n_intents, dim)
+    weights: np.ndarray  # (n_intents, dim) linear head
     bias: np.ndarray  # (n_intents,)
+    examples: np.ndarray  # (n_examples, dim) normalised training embeddings
+    example_labels: np.ndarray  # (n_examples,) index into intents
+    k: int = 10
+    temperature: float = 0.05
+    linear_weight: float = 0.5
+
+    def linear_proba(self, embeddings: np.ndarray) -> np.ndarray:
+        return softmax(embeddings @ self.weights.T + self.bias)
+
+    def knn_proba(self, embeddings: np.ndarray) -> np.ndarray:
+        """Softmax-weighted votes of the k most cosine-similar training examples."""
+        k = min(self.k, len(self.examples))
+        sims = embeddings @ self.examples.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        votes = np.exp((np.take_along_axis(sims, top, axis=1) - 1.0) / self.temperature)
+        probs = np.zeros((len(embeddings), len(self.intents)), dtype=np.float64)
+        for row in range(len(embeddings)):
+            np.add.at(probs[row], self.example_labels[top[row]], votes[row])
+        return probs / probs.sum(axis=1, keepdims=True)
 
     def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
-        logits = embeddings @ self.weights.T + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        w = self.linear_weight
+        return w * self.linear_proba(embeddings) + (1 - w) * self.knn_proba(embeddings)
 
     def save(self, folder: Path, meta: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / WEIGHTS_FILE, weights=self.weights, bias=self.bias)
+        np.savez(folder / ARRAYS_FILE, weights=self.weights, bias=self.bias,
+                 examples=self.examples.astype(np.float16), example_labels=self.example_labels)
+        knn = {"k": self.k, "temperature": self.temperature, "linear_weight": self.linear_weight}
         (folder / META_FILE).write_text(
-            json.dumps({**meta, "intents": list(self.intents)}, indent=2), encoding="utf-8"
+            json.dumps({**meta, "intents": list(self.intents), "knn": knn}, indent=2),
+            encoding="utf-8",
         )
 
     @classmethod
-    def load(cls, folder: Path) -> tuple["IntentHead", dict]:
+    def load(cls, folder: Path) -> tuple["IntentModel", dict]:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        with np.load(folder / WEIGHTS_FILE) as arrays:
-            head = cls(
+        with np.load(folder / ARRAYS_FILE) as arrays:
+            model = cls(
                 intents=tuple(meta["intents"]),
                 weights=arrays["weights"].astype(np.float32),
                 bias=arrays["bias"].astype(np.float32),
+                examples=arrays["examples"].astype(np.float32),
+                example_labels=arrays["example_labels"].astype(np.int64),
+                **meta["knn"],
             )
-        return head, meta
+        return model, meta

@@ -11,7 +11,7 @@ from bot.settings import Settings
 from nlu.embeddings import encode
 from nlu.encoder import limit_torch_threads, load_encoder
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
-from nlu.model import IntentHead
+from nlu.model import IntentModel
 from nlu.text import clean_text, has_words
 from nlu.training import model_dir
 
@@ -29,38 +29,39 @@ def _ranked(intent: str, confidence: float) -> dict[str, Any]:
 class NluService:
     """Intent classification with Rasa's FallbackClassifier behaviour built in."""
 
-    def __init__(self, encoder, head: IntentHead, settings: Settings) -> None:
+    def __init__(self, encoder, model: IntentModel, settings: Settings) -> None:
         self._encoder = encoder
-        self._head = head
+        self._model = model
         self._threshold = settings.nlu_fallback_threshold
         self._max_chars = settings.nlu_max_chars
         # HF fast tokenizers raise "Already borrowed" under concurrent use, and two threads
         # encoding at once only oversubscribe the 2 cores: one encoder call at a time.
         self._lock = threading.Lock()
-        self._oos_index = head.intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in head.intents else None
+        intents = model.intents
+        self._oos_index = intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in intents else None
 
     @classmethod
     def load(cls, settings: Settings) -> "NluService":
-        """Load the trained head and its encoder from ``settings.models_dir / 'nlu'``."""
+        """Load the trained classifier and its encoder from ``settings.models_dir / 'nlu'``."""
         folder: Path = model_dir(settings)
         try:
-            head, meta = IntentHead.load(folder)
+            model, meta = IntentModel.load(folder)
         except FileNotFoundError as exc:
             raise NluModelMissing(f"no NLU model in {folder}; run `bankbot train nlu`") from exc
         limit_torch_threads()
-        service = cls(load_encoder(meta["encoder"]), head, settings)
+        service = cls(load_encoder(meta["encoder"]), model, settings)
         service.parse("hello")  # warm-up: first call pays for lazy initialisation
         return service
 
     @property
     def intents(self) -> tuple[str, ...]:
-        return self._head.intents
+        return self._model.intents
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
         with self._lock:
             embeddings = encode(self._encoder, texts)
-        return self._head.predict_proba(embeddings)
+        return self._model.predict_proba(embeddings)
 
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
@@ -76,7 +77,7 @@ class NluService:
         else:
             probs = self.probabilities([cleaned])[0]
             order = np.argsort(-probs)[:RANKING_SIZE]
-            ranking = [_ranked(self._head.intents[i], probs[i]) for i in order]
+            ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]
             out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0
         top = ranking[0]
         if top["name"] == OUT_OF_SCOPE or top["confidence"] < self._threshold:

@@ -17,23 +17,26 @@ from bot.settings import Settings
 from nlu.dataset import Example, load_examples, yaml_files
 from nlu.embeddings import encode_cached
 from nlu.encoder import limit_torch_threads, load_encoder
-from nlu.model import IntentHead
+from nlu.model import IntentModel
 
 # Bump when a code change alters what training produces, so stored models are retrained.
-TRAINING_CODE_VERSION = "1"
+TRAINING_CODE_VERSION = "2"
 FINGERPRINT_FILE = "fingerprint.txt"
 CACHE_FILE = "embedding_cache.npz"
 
 
 @dataclass(frozen=True)
-class HeadConfig:
-    """Hyper-parameters of the classification head (chosen by 5-fold CV, see bench/nlu_cv.py)."""
+class ClassifierConfig:
+    """Hyper-parameters of the classifier (chosen by 5-fold CV, see bench/nlu_cv.py)."""
 
     c: float = 30.0
     # "balanced" keeps the ~35-example hand-written intents from losing to BANKING77's ~130-example
     # intents and to the large out_of_scope class on typo-ridden input.
     class_weight: str | None = "balanced"
     max_iter: int = 300
+    knn_k: int = 10
+    knn_temperature: float = 0.05
+    linear_weight: float = 0.5
 
 
 def nlu_data_dir(settings: Settings) -> Path:
@@ -44,31 +47,37 @@ def model_dir(settings: Settings) -> Path:
     return settings.models_dir / "nlu"
 
 
-def fingerprint(settings: Settings, config: HeadConfig) -> str:
-    """Hash of every training file (name and bytes), the encoder, head config and code version."""
+def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
+    """Hash of every training file (name and bytes), the encoder, classifier config and code version."""
     digest = hashlib.sha256()
     data_dir = nlu_data_dir(settings)
     for file in yaml_files(data_dir):
         digest.update(str(file.relative_to(data_dir)).encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())
-    recipe = {"encoder": settings.encoder_model, "head": asdict(config), "seed": settings.seed,
+    recipe = {"encoder": settings.encoder_model, "classifier": asdict(config), "seed": settings.seed,
               "code": TRAINING_CODE_VERSION}
     digest.update(json.dumps(recipe, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def fit_head(embeddings: np.ndarray, labels: list[str], config: HeadConfig, seed: int) -> IntentHead:
-    """Multinomial logistic regression on the embeddings, exported as a numpy head."""
+def fit_model(embeddings: np.ndarray, labels: list[str], config: ClassifierConfig, seed: int) -> IntentModel:
+    """Multinomial logistic regression plus the kNN example store, exported as numpy arrays."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(
         C=config.c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=seed
     )
     clf.fit(embeddings, labels)
-    return IntentHead(
-        intents=tuple(str(c) for c in clf.classes_),
+    intents = tuple(str(c) for c in clf.classes_)
+    return IntentModel(
+        intents=intents,
         weights=clf.coef_.astype(np.float32),
         bias=clf.intercept_.astype(np.float32),
+        examples=embeddings.astype(np.float32),
+        example_labels=np.array([intents.index(label) for label in labels], dtype=np.int64),
+        k=config.knn_k,
+        temperature=config.knn_temperature,
+        linear_weight=config.linear_weight,
     )
 
 
@@ -79,13 +88,13 @@ def embed_examples(settings: Settings, examples: list[Example]) -> np.ndarray:
     return encode_cached(encoder, settings.encoder_model, [e.text for e in examples], cache)
 
 
-def is_current(settings: Settings, config: HeadConfig = HeadConfig()) -> bool:
+def is_current(settings: Settings, config: ClassifierConfig = ClassifierConfig()) -> bool:
     """True when the stored model was trained from exactly the current data and config."""
     stored = model_dir(settings) / FINGERPRINT_FILE
     return stored.exists() and stored.read_text().strip() == fingerprint(settings, config)
 
 
-def train_nlu(settings: Settings, force: bool = False, config: HeadConfig = HeadConfig()) -> Path:
+def train_nlu(settings: Settings, force: bool = False, config: ClassifierConfig = ClassifierConfig()) -> Path:
     """Train (unless up to date) and return the model folder."""
     out = model_dir(settings)
     if not force and is_current(settings, config):
@@ -98,13 +107,13 @@ def train_nlu(settings: Settings, force: bool = False, config: HeadConfig = Head
         raise ValueError(f"no NLU training examples under {nlu_data_dir(settings)}")
     embeddings = embed_examples(settings, examples)
     embedded = time.perf_counter()
-    head = fit_head(embeddings, [e.intent for e in examples], config, settings.seed)
-    meta = {"encoder": settings.encoder_model, "head": asdict(config), "examples": len(examples),
+    model = fit_model(embeddings, [e.intent for e in examples], config, settings.seed)
+    meta = {"encoder": settings.encoder_model, "classifier": asdict(config), "examples": len(examples),
             "code": TRAINING_CODE_VERSION}
-    head.save(out, meta)
+    model.save(out, meta)
     (out / FINGERPRINT_FILE).write_text(fingerprint(settings, config) + "\n")
     done = time.perf_counter()
-    print(f"NLU trained on {len(examples)} examples, {len(head.intents)} intents in "
-          f"{done - started:.1f}s (embedding {embedded - started:.1f}s, head {done - embedded:.1f}s)"
+    print(f"NLU trained on {len(examples)} examples, {len(model.intents)} intents in "
+          f"{done - started:.1f}s (embedding {embedded - started:.1f}s, classifier {done - embedded:.1f}s)"
           f" -> {out}")
     return out

@@ -1,0 +1,99 @@
+"""5-fold cross-validated intent accuracy of the NLU approaches on BANKING77's train split.
+
+We do not have BANKING77's test split, so model choices are made on these figures.
+Usage: python bench/nlu_cv.py [--approaches lr,knn,lr+knn] [--data banking77|all] [--folds 5]
+Prints one line per approach: mean accuracy, macro-F1 and the per-fold spread.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from bot.settings import Settings
+from nlu.dataset import load_examples
+from nlu.training import ClassifierConfig, embed_examples, fit_model, nlu_data_dir
+
+Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (X_tr, y_tr, X_te) -> probs
+
+
+def lr(c: float, class_weight: str | None) -> Scorer:
+    def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+        clf = LogisticRegression(C=c, class_weight=class_weight, max_iter=300)
+        return clf.fit(x_tr, y_tr).predict_proba(x_te)
+    return score
+
+
+def knn(k: int, temperature: float = 0.05) -> Scorer:
+    """Softmax-weighted votes of the k most cosine-similar training examples."""
+    def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+        n_classes = int(y_tr.max()) + 1
+        sims = x_te @ x_tr.T
+        top = np.argpartition(-sims, k, axis=1)[:, :k]
+        weights = np.exp(np.take_along_axis(sims, top, axis=1) / temperature)
+        probs = np.zeros((len(x_te), n_classes))
+        for row in range(len(x_te)):
+            np.add.at(probs[row], y_tr[top[row]], weights[row])
+        return probs / probs.sum(axis=1, keepdims=True)
+    return score
+
+
+def ensemble(*scorers: Scorer) -> Scorer:
+    def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+        return sum(s(x_tr, y_tr, x_te) for s in scorers) / len(scorers)
+    return score
+
+
+def shipped(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+    """Exactly what `bankbot train nlu` fits (nlu.training.fit_model with its default config)."""
+    model = fit_model(x_tr, [str(label) for label in y_tr], ClassifierConfig(), seed=13)
+    order = np.argsort([int(i) for i in model.intents])
+    return model.predict_proba(x_te)[:, order]
+
+
+APPROACHES: dict[str, Scorer] = {
+    "shipped": shipped,
+    "lr": lr(30.0, "balanced"),
+    "lr-c10": lr(10.0, None),
+    "lr-c100": lr(100.0, "balanced"),
+    "knn": knn(10),
+    "knn-k5": knn(5),
+    "knn-k40": knn(40),
+    "lr+knn": ensemble(lr(30.0, "balanced"), knn(10)),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--approaches", default=",".join(APPROACHES))
+    parser.add_argument("--data", choices=["banking77", "all"], default="banking77")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    settings = Settings()
+    path = nlu_data_dir(settings)
+    examples = load_examples(path / "banking77.yml" if args.data == "banking77" else path)
+    started = time.perf_counter()
+    x = embed_examples(settings, examples)
+    names = sorted({e.intent for e in examples})
+    y = np.array([names.index(e.intent) for e in examples])
+    print(f"{len(examples)} examples, {len(names)} intents, encoder {settings.encoder_model}, "
+          f"embedded in {time.perf_counter() - started:.1f}s")
+    folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=settings.seed).split(x, y))
+    for name in args.approaches.split(","):
+        started = time.perf_counter()
+        accs, f1s = [], []
+        for train, test in folds:
+            pred = APPROACHES[name](x[train], y[train], x[test]).argmax(axis=1)
+            accs.append(float((pred == y[test]).mean()))
+            f1s.append(float(f1_score(y[test], pred, average="macro")))
+        print(f"{name:12s} accuracy {np.mean(accs):.4f} (folds {min(accs):.4f}-{max(accs):.4f}) "
+              f"macro-F1 {np.mean(f1s):.4f}  [{time.perf_counter() - started:.0f}s]")
+
+
+if __name__ == "__main__":
+    main()
