@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -231,6 +231,10 @@ class HandoffQueue:
         current = self.get(entry_id)
         if current is None or current.status != "waiting" or not can_serve(agent, current.skills):
             return None
+        return self._take(entry_id, agent)
+
+    def _take(self, entry_id: int, agent: AgentView) -> EntryView | None:
+        """The conditional update itself: the entry must still be waiting and the agent have a seat."""
         now = self._clock()
         try:
             with self._sf.begin() as s:
@@ -253,7 +257,7 @@ class HandoffQueue:
         """Claim the best conversation the agent can serve, skipping ones others win meanwhile."""
         for entry_id, skills in self._candidates():
             if can_serve(agent, skills):
-                got = self.claim(entry_id, agent)
+                got = self._take(entry_id, agent)
                 if got is not None:
                     return got
                 fresh = self._agent(agent.id)
@@ -319,13 +323,20 @@ class HandoffQueue:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _candidates(self, limit: int = 500) -> list[tuple[int, list]]:
-        """Ids and skills of waiting entries, best first (a light read for routing)."""
-        with self._sf() as s:
-            return [(i, skills or []) for i, skills in s.execute(
-                select(QueueEntry.id, QueueEntry.skills).where(QueueEntry.status == "waiting")
-                .order_by(QueueEntry.front.desc(), QueueEntry.rank.desc(), QueueEntry.id)
-                .limit(limit))]
+    def _candidates(self, page: int = 50) -> Iterator[tuple[int, list]]:
+        """Ids and skills of waiting entries, best first, read a page at a time (routing usually
+        stops at the first page)."""
+        offset = 0
+        while True:
+            with self._sf() as s:
+                rows = s.execute(
+                    select(QueueEntry.id, QueueEntry.skills).where(QueueEntry.status == "waiting")
+                    .order_by(QueueEntry.front.desc(), QueueEntry.rank.desc(), QueueEntry.id)
+                    .offset(offset).limit(page)).all()
+            yield from ((i, skills or []) for i, skills in rows)
+            if len(rows) < page:
+                return
+            offset += page
 
     def _agent(self, agent_id: int) -> Agent | None:
         with self._sf() as s:

@@ -203,3 +203,11 @@ def test_release_puts_a_chat_back_at_the_front(queue, agents):
     entry = queue.claim(queue.open_for("held").id, agent)
     assert queue.release(entry.id, agent.id).status == "waiting"
     assert queue.waiting()[0].conversation_id == "held"
+
+
+def test_a_specialist_finds_their_conversation_deep_in_the_queue(queue, agents):
+    for i in range(120):
+        queue.enqueue(f"general{i}", GENERAL)
+    queue.enqueue("german", HandoffDecision("human_request", ("general", "lang:de"), language="de"))
+    german_only = online(agents, "de", skills=("general", "lang:de"))
+    assert queue.claim_next(german_only).conversation_id == "german"
