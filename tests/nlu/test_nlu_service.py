@@ -18,6 +18,14 @@ HELD_OUT = [  # phrasings that are not in data/nlu
     ("how do I change my PIN number", "change_pin"),
     ("thanks a million, that's great", "thanks"),
     ("bye for now, have a nice day", "goodbye"),
+    ("could you lock my debit card for a few days", "freeze_card"),
+    ("found it again, please switch my card back on", "unfreeze_card"),
+    ("send 25 pounds to my brother", "transfer_money"),
+    ("what did I spend last weekend", "recent_transactions"),
+    ("I'd like to pay off my credit card balance", "pay_credit_card"),
+    ("am I chatting with a computer?", "bot_challenge"),
+    ("I want to raise a chargeback for that purchase", "dispute_transaction"),
+    ("forget it, stop", "cancel"),
 ]
 
 OUT_OF_SCOPE = [
