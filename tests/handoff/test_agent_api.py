@@ -16,34 +16,13 @@ from handoff.agent_api import router
 from handoff.events import InProcessBus
 from handoff.setup import build_desk
 from handoff.triggers import HandoffDecision
+from tests.handoff.fakes import FakeTranscripts, RecordingHooks
 
 pytestmark = pytest.mark.anyio
 
 GENERAL = HandoffDecision("human_request", ("general", "lang:en"), 0.0, "customer asked for a person")
 FRAUD = HandoffDecision("risk", ("fraud", "lang:en"), 40.0, "compromised_card")
 DEMO = {"agent": "agent-demo-pass", "fraud": "fraud-demo-pass", "supervisor": "supervisor-demo-pass"}
-
-
-class FakeTranscripts:
-    """Stands in for the gateway's transcript store (named as a fake: the real one is the lead's)."""
-
-    def __init__(self) -> None:
-        self.by_conversation: dict[str, list[dict]] = {}
-
-    def turns(self, conversation_id: str) -> list[dict]:
-        return self.by_conversation.get(conversation_id, [])
-
-
-class RecordingHooks:
-    def __init__(self) -> None:
-        self.resumed: list[tuple[str, dict]] = []
-        self.agent_messages: list[tuple[str, str, str]] = []
-
-    async def resume_bot(self, conversation_id: str, slots: dict) -> None:
-        self.resumed.append((conversation_id, slots))
-
-    async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
-        self.agent_messages.append((conversation_id, agent_name, text))
 
 
 @pytest.fixture

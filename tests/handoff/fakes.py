@@ -1,0 +1,25 @@
+"""Stand-ins for the gateway's side of the hand-off seams (named fakes: the real ones are the
+gateway's transcript store and Rasa resume)."""
+from __future__ import annotations
+
+
+class FakeTranscripts:
+    """Stands in for the gateway's transcript store (named as a fake: the real one is the lead's)."""
+
+    def __init__(self) -> None:
+        self.by_conversation: dict[str, list[dict]] = {}
+
+    def turns(self, conversation_id: str) -> list[dict]:
+        return self.by_conversation.get(conversation_id, [])
+
+
+class RecordingHooks:
+    def __init__(self) -> None:
+        self.resumed: list[tuple[str, dict]] = []
+        self.agent_messages: list[tuple[str, str, str]] = []
+
+    async def resume_bot(self, conversation_id: str, slots: dict) -> None:
+        self.resumed.append((conversation_id, slots))
+
+    async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
+        self.agent_messages.append((conversation_id, agent_name, text))
