@@ -11,6 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from bot.actions.context import ActionContext
 from bot.actions.webhook import build_executor
 from bot.actions.webhook import router as actions_router
+from bot.analytics import api as analytics_api
+from bot.analytics import feedback_api
+from bot.analytics import pages as analytics_pages
+from bot.analytics.feedback import ComplaintStore, FeedbackStore
+from bot.analytics.timings import ResponseTimes
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
@@ -20,8 +25,10 @@ from bot.gateway import (
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.internal_auth import require_internal_token
-from bot.gateway.turns import TurnService
-from bot.rasa.client import RasaClient
+from bot.observability import api as metrics_api
+from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
+from bot.observability.logs import configure_logging
+from bot.observability.metrics import Metrics
 from bot.rasa.supervisor import RasaSupervisor
 from bot.settings import Settings, get_settings
 from nlu.api import router as nlu_router
@@ -33,9 +40,12 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the lifespan opens the database, loads models and supervises Rasa."""
     settings = settings or get_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.log_json:
+            configure_logging()
         engine = make_engine(settings.sqlalchemy_url)
         Base.metadata.create_all(engine)
         sessions = make_session_factory(engine)
@@ -46,8 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.conversations = ConversationStore(sessions)
         state.tokens = TokenStore(sessions, settings.session_ttl_s)
         state.nlu = await run_in_threadpool(NluService.load, settings)
-        state.rasa = RasaClient(f"http://127.0.0.1:{settings.rasa_port}", settings.rasa_timeout_s)
-        state.turns = TurnService(state.conversations, state.rasa)
+        state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
+                                        settings.rasa_timeout_s, metrics)
+        state.turns = ObservedTurnService(state.conversations, state.rasa, metrics,
+                                          ResponseTimes(sessions))
+        state.feedback = FeedbackStore(sessions)
+        state.complaints = ComplaintStore(sessions)
+        metrics.watch_handoffs(engine)
         state.actions = build_executor(ActionContext(state.bankcore, state.conversations))
         supervisor = RasaSupervisor(settings) if settings.rasa_manage else None
         state.supervisor = supervisor
@@ -67,10 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Conversational customer-service assistant for retail banks.",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    app.add_middleware(StageTimingMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, rest_channel,
-                   ws_channel):
+                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages):
         app.include_router(module.router)
     internal = [Depends(require_internal_token)]
     app.include_router(nlu_router, dependencies=internal)
