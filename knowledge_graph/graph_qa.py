@@ -75,6 +75,11 @@ class GraphQA:
             found = self._lookup(products, attrs)
             if found:
                 return found
+        defaults = self.kg.schema.node_types[self.kg.node(products[0])["type"]].default_attributes if products else ()
+        if defaults and not attrs:
+            found = self._lookup(products[:1], [Mention("attribute", defaults, 0, 0, "")])
+            if found:
+                return found
         if products and (_OVERVIEW.search(norm) or any("description" in m.targets for m in mentions)):
             return self._overview(products[0])
         return None
@@ -171,6 +176,7 @@ class GraphQA:
                     any("fee" in m.targets for m in attrs):
                 if "annual_fee" in self.kg.attrs(node):
                     lines.append(f"{self.kg.name(node)} - annual fee: {self._value(node, 'annual_fee')}.")
+                    result.append(self._value(node, "annual_fee"))
                 for fee in self.kg.targets(node, "charges"):
                     lines.append(f"{self.kg.name(node)} - {self._fee_line(fee)}.")
                     result.append(fee)

@@ -38,6 +38,7 @@ class NodeType:
     key: str
     label: str
     nouns: tuple[str, ...]
+    default_attributes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,7 +102,8 @@ def load_schema(path: Path) -> Schema:
         raise KnowledgeDataError([DataIssue(path, 1, "schema must be a mapping")])
     schema = Schema(bank_name=str(need(raw, "bank_name", raw) or ""))
     for key, spec in (need(raw, "node_types", raw) or {}).items():
-        schema.node_types[key] = NodeType(key, spec.get("label", key), tuple(spec.get("nouns", [])))
+        schema.node_types[key] = NodeType(key, spec.get("label", key), tuple(spec.get("nouns", [])),
+                                          tuple(spec.get("default_attributes", [])))
     for key, spec in (need(raw, "edge_types", raw) or {}).items():
         line = raw["edge_types"].line_of(key)
         for side in ("sources", "targets"):
@@ -120,6 +122,10 @@ def load_schema(path: Path) -> Schema:
             key, spec["kind"], spec.get("label", key), spec.get("unit", ""),
             tuple(a.lower() for a in spec.get("aliases", [])), tuple(spec.get("see_also", [])),
         )
+    for key, node_type in schema.node_types.items():
+        unknown = [k for k in node_type.default_attributes if k not in schema.attributes]
+        if unknown:
+            issues.append(DataIssue(path, raw["node_types"].line_of(key), f"node type {key!r}: default_attributes names unknown {unknown}"))
     for key, spec in schema.attributes.items():
         unknown = [k for k in spec.see_also if k not in schema.attributes]
         if unknown:
