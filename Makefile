@@ -7,15 +7,15 @@ PY311 := $(shell for c in python3.11 python3; do command -v $$c >/dev/null && $$
 PY310 := $(shell for c in "$$BANKBOT_PYTHON310" python3.10 $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python 2>/dev/null | sort -V -r); do [ -n "$$c" ] && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$c"; break; }; done)
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: run test install train seed clean-models
+.PHONY: run test install train seed clean-models browser-deps
 
 run: install
 	.venv/bin/bankbot serve
 
-test: install
+test: install browser-deps
 	.venv/bin/python -m pytest
 
-install: .venv/.installed .venv-rasa/.installed
+install: .venv/.installed .venv-rasa/.installed node_modules/.installed
 
 train: install
 	.venv/bin/bankbot train
@@ -30,6 +30,18 @@ seed: install
 	.venv/bin/pip install --quiet "$(TORCH_SPEC)"
 	.venv/bin/pip install --quiet -e '.[dev]'
 	touch $@
+
+# Browser libraries the app serves itself (the dashboard's Chart.js), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is required to install the dashboard's chart library"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Headless Chromium + chromedriver for the browser tests (Debian packages; skipped tests otherwise).
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	else echo "note: browser tests are skipped without chromium; run 'sudo make browser-deps'"; fi
 
 .venv-rasa/.installed: requirements-rasa.txt
 	@test -n "$(PY310)" || { echo "error: Python 3.10 is required for Rasa 3.6 and none was found."; \
