@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict
 from typing import Any, Iterable, Protocol
 
@@ -15,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from handoff.agents import AgentDirectory, AgentView
 from handoff.audit import AuditLog
-from handoff.events import QUEUE_CHANNEL, EventBus, agent_channel, customer_channel
+from handoff.events import (QUEUE_CHANNEL, EventBus, Subscription, agent_channel,
+                            customer_channel)
 from handoff.policy import HandoffPolicy
 from handoff.queue import EntryView, HandoffQueue, QueueStatus
 from handoff.summary import summarize
@@ -119,7 +121,7 @@ class HandoffDesk:
             await self._announce_closed(entry, "callback_requested")
         return callback_id
 
-    def customer_events(self, conversation_id: str) -> Any:
+    def customer_events(self, conversation_id: str) -> AbstractAsyncContextManager[Subscription]:
         """``async with desk.customer_events(cid) as sub``: what the customer's socket relays."""
         return self.bus.subscribe(customer_channel(conversation_id))
 

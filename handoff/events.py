@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 from collections import Counter
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, AsyncIterator, Protocol
 
 from bot.settings import Settings
@@ -30,6 +30,8 @@ def agent_channel(agent_id: int) -> str:
 
 
 class Subscription(Protocol):
+    """Events on the subscribed channels, in publish order: iterate, or ``get`` with a timeout."""
+
     def __aiter__(self) -> AsyncIterator[dict[str, Any]]: ...
 
     async def get(self, timeout: float | None = None) -> dict[str, Any] | None: ...
@@ -38,13 +40,14 @@ class Subscription(Protocol):
 class EventBus(Protocol):
     async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
-    def subscribe(self, *channels: str) -> Any:
-        """An async context manager yielding a ``Subscription``."""
+    def subscribe(self, *channels: str) -> AbstractAsyncContextManager[Subscription]: ...
 
     async def close(self) -> None: ...
 
 
 class _QueueSubscription:
+    """A subscriber's inbox, bound to the event loop of the socket that reads it."""
+
     def __init__(self) -> None:
         self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.loop = asyncio.get_running_loop()
