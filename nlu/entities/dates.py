@@ -205,3 +205,9 @@ def extract_dates(text: str, today: date, claimed: Claimed) -> list[Entity]:
         found.append(Entity("date_range", _iso((min(span), max(span))) if span[0] != span[1]
                             else f"{span[0].isoformat()}/{span[1].isoformat()}", m.start(), m.end()))
     return found
+
+
+def resolve_date(expr: str, today: date) -> date | None:
+    """One calendar day written any way the extractor understands ("12 April 1988", "1988-04-12")."""
+    span = _point(expr.strip(" .,!?"), today)
+    return span[0] if span and span[0] == span[1] else None
