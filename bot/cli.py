@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from bot.settings import Settings, get_settings
 
@@ -74,6 +75,55 @@ def cmd_audit(args: argparse.Namespace) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of days, at least 1")
+    return int(value)
+
+
+def _privacy_engines(settings: Settings):
+    """The app database (tables created if missing) and Rasa's tracker store, if any."""
+    import bot.analytics.tables  # noqa: F401 - the analytics tables belong to the same metadata
+    from bot.analytics.tracker import tracker_engine
+    from bot.db import Base, make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    Base.metadata.create_all(engine)
+    return engine, tracker_engine(settings)
+
+
+def cmd_retention(args: argparse.Namespace) -> None:
+    from bot.analytics.retention import anonymise_before, cutoff_for
+
+    settings = get_settings()
+    engine, tracker = _privacy_engines(settings)
+    report = anonymise_before(engine, cutoff_for(args.days or settings.retention_days), tracker)
+    print(report.summary())
+
+
+def cmd_export_customer(args: argparse.Namespace) -> None:
+    import json
+
+    from bot.analytics.privacy import export_customer
+
+    engine, _ = _privacy_engines(get_settings())
+    text = json.dumps(export_customer(engine, args.customer_id), indent=2, ensure_ascii=False)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+
+
+def cmd_delete_customer(args: argparse.Namespace) -> None:
+    from bot.analytics.privacy import delete_customer
+
+    if not args.yes:
+        sys.exit("refusing to delete without --yes (export first: bankbot export-customer ID --out FILE)")
+    engine, tracker = _privacy_engines(get_settings())
+    print(delete_customer(engine, args.customer_id, tracker).summary())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bankbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +150,21 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit log tools")
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(func=cmd_audit)
+
+    retention = sub.add_parser("retention", help="data retention: anonymise old transcripts")
+    retention.add_argument("action", choices=["run"])
+    retention.add_argument("--days", type=_positive_int, help="override BANKBOT_RETENTION_DAYS")
+    retention.set_defaults(func=cmd_retention)
+
+    export = sub.add_parser("export-customer", help="a customer's assistant data as JSON (access request)")
+    export.add_argument("customer_id", type=int)
+    export.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    export.set_defaults(func=cmd_export_customer)
+
+    erase = sub.add_parser("delete-customer", help="erase a customer's conversations (erasure request)")
+    erase.add_argument("customer_id", type=int)
+    erase.add_argument("--yes", action="store_true", help="confirm the deletion")
+    erase.set_defaults(func=cmd_delete_customer)
     return parser
 
 
