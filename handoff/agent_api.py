@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from handoff.agent_auth import Desk, Me, Transcripts, audit_action, bearer, held_entry
 from handoff.agents import AgentView
 from handoff.desk import HandoffDesk
 from handoff.events import QUEUE_CHANNEL, agent_channel
@@ -31,7 +32,6 @@ router = APIRouter(prefix="/agent", tags=["agent"])
 _CONSOLE = Path(__file__).parent / "static" / "console.html"
 _WS_AUTH_TIMEOUT_S = 10.0
 _WS_HEARTBEAT_S = 10.0
-_TOUCH_EVERY_S = 5.0  # presence writes at most this often per agent; the grace period is longer
 
 SlotValue = str | int | float | bool | None
 
@@ -136,60 +136,6 @@ class Overview(BaseModel):
     audit: list[dict[str, Any]]
 
 
-# -- dependencies ------------------------------------------------------------------------------
-
-def get_desk(request: Request) -> HandoffDesk:
-    return request.app.state.handoff_desk
-
-
-def get_transcripts(request: Request) -> TranscriptReader | None:
-    return getattr(request.app.state, "transcripts", None)
-
-
-def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.lower().startswith("bearer "):
-        return ""
-    return authorization[7:].strip()
-
-
-async def current_agent(desk: Annotated[HandoffDesk, Depends(get_desk)],
-                        authorization: Annotated[str | None, Header()] = None) -> AgentView:
-    """The calling agent; 401 for a missing, expired or non-agent (e.g. customer) token."""
-    agent = await run_in_threadpool(desk.agents.by_token, _bearer(authorization))
-    if agent is None:
-        raise HTTPException(401, "agent login required", headers={"WWW-Authenticate": "Bearer"})
-    if agent.last_seen is None or time.time() - agent.last_seen > _TOUCH_EVERY_S:
-        await run_in_threadpool(desk.agents.touch, agent.id)
-    return agent
-
-
-Desk = Annotated[HandoffDesk, Depends(get_desk)]
-Me = Annotated[AgentView, Depends(current_agent)]
-
-
-async def _audit(desk: HandoffDesk, agent: AgentView | None, action: str, outcome: str = "ok",
-                 entry: EntryView | None = None, **detail: Any) -> None:
-    await run_in_threadpool(desk.audit.record, agent.id if agent else None, action, outcome,
-                            entry_id=entry.id if entry else None,
-                            conversation_id=entry.conversation_id if entry else None, detail=detail)
-
-
-async def _held_entry(desk: HandoffDesk, agent: AgentView, entry_id: int, action: str,
-                      *, must_be_open: bool = True) -> EntryView:
-    """The entry if the caller holds it (or is a supervisor); refusals are audited."""
-    entry = await run_in_threadpool(desk.queue.get, entry_id)
-    if entry is None:
-        await _audit(desk, agent, action, "denied", None, entry_id=entry_id, why="not found")
-        raise HTTPException(404, "no such conversation")
-    if not agent.is_supervisor and entry.agent_id != agent.id:
-        await _audit(desk, agent, action, "denied", entry, why="not assigned to agent")
-        raise HTTPException(403, "this conversation is not assigned to you")
-    if must_be_open and entry.status != "assigned":
-        await _audit(desk, agent, action, "denied", entry, why=f"status {entry.status}")
-        raise HTTPException(409, f"conversation is {entry.status}")
-    return entry
-
-
 def _queue_item(e: EntryView, agent: AgentView, desk: HandoffDesk, now: float) -> QueueItem:
     return QueueItem(entry_id=e.id, reason=e.reason, reason_detail=e.reason_detail,
                      skills=list(e.skills), priority=round(e.effective_priority(now, desk.policy), 2),
@@ -226,16 +172,16 @@ async def login(body: LoginIn, desk: Desk) -> LoginOut:
                                 detail={"username": body.username})
         raise HTTPException(401, "wrong username or password")
     token, agent = result
-    await _audit(desk, agent, "login")
+    await audit_action(desk, agent, "login")
     return LoginOut(token=token, agent=AgentOut.of(agent))
 
 
 @router.post("/logout", status_code=204)
 async def logout(me: Me, desk: Desk, authorization: Annotated[str | None, Header()] = None) -> None:
     """End this token's session; the agent goes away (held chats re-queue after the grace period)."""
-    await run_in_threadpool(desk.agents.logout, _bearer(authorization))
+    await run_in_threadpool(desk.agents.logout, bearer(authorization))
     await run_in_threadpool(desk.agents.set_status, me.id, "away")
-    await _audit(desk, me, "logout")
+    await audit_action(desk, me, "logout")
 
 
 @router.get("/me", response_model=AgentOut)
@@ -253,7 +199,7 @@ async def dispositions(me: Me, desk: Desk) -> list[str]:
 async def set_status(body: StatusIn, me: Me, desk: Desk) -> AgentOut:
     """Available / busy / away (busy and away agents are not counted for wait estimates)."""
     await run_in_threadpool(desk.agents.set_status, me.id, body.status)
-    await _audit(desk, me, "set_status", status=body.status)
+    await audit_action(desk, me, "set_status", status=body.status)
     return AgentOut.of(await run_in_threadpool(desk.agents.get, me.id))
 
 
@@ -268,28 +214,26 @@ async def queue(me: Me, desk: Desk) -> list[QueueItem]:
 
 @router.post("/queue/next", response_model=ConversationOut)
 async def claim_next(me: Me, desk: Desk,
-                     transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
-                     ) -> ConversationOut:
+                     transcripts: Transcripts) -> ConversationOut:
     """Claim the best waiting conversation the caller's skills match (404 when there is none)."""
     entry = await desk.claim(me)
     if entry is None:
-        await _audit(desk, me, "claim_next", "empty")
+        await audit_action(desk, me, "claim_next", "empty")
         raise HTTPException(404, "nothing to claim for your skills and capacity")
-    await _audit(desk, me, "claim", entry=entry)
+    await audit_action(desk, me, "claim", entry=entry)
     return await run_in_threadpool(_conversation, entry, transcripts)
 
 
 @router.post("/conversations/{entry_id}/claim", response_model=ConversationOut)
 async def claim(entry_id: int, me: Me, desk: Desk,
-                transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
-                ) -> ConversationOut:
+                transcripts: Transcripts) -> ConversationOut:
     """Take one waiting conversation; 409 if another agent took it first (or you lack the skill
     or capacity)."""
     entry = await desk.claim(me, entry_id)
     if entry is None:
-        await _audit(desk, me, "claim", "conflict", None, entry_id=entry_id)
+        await audit_action(desk, me, "claim", "conflict", None, entry_id=entry_id)
         raise HTTPException(409, "already taken, not yours to take, or you are at capacity")
-    await _audit(desk, me, "claim", entry=entry)
+    await audit_action(desk, me, "claim", entry=entry)
     return await run_in_threadpool(_conversation, entry, transcripts)
 
 
@@ -302,52 +246,51 @@ async def my_conversations(me: Me, desk: Desk) -> list[ConversationOut]:
 
 @router.get("/conversations/{entry_id}", response_model=ConversationOut)
 async def conversation(entry_id: int, me: Me, desk: Desk,
-                       transcripts: Annotated[TranscriptReader | None, Depends(get_transcripts)]
-                       ) -> ConversationOut:
+                       transcripts: Transcripts) -> ConversationOut:
     """Summary, intents, entities, sentiment trend and the full transcript of a held conversation."""
-    entry = await _held_entry(desk, me, entry_id, "view", must_be_open=False)
-    await _audit(desk, me, "view", entry=entry)
+    entry = await held_entry(desk, me, entry_id, "view", must_be_open=False)
+    await audit_action(desk, me, "view", entry=entry)
     return await run_in_threadpool(_conversation, entry, transcripts)
 
 
 @router.post("/conversations/{entry_id}/messages", response_model=MessageOut)
 async def send_message(entry_id: int, body: MessageIn, me: Me, desk: Desk) -> MessageOut:
     """Send a message to the customer."""
-    entry = await _held_entry(desk, me, entry_id, "message")
+    entry = await held_entry(desk, me, entry_id, "message")
     event = await desk.agent_message(me, entry, body.text)
-    await _audit(desk, me, "message", entry=entry, chars=len(body.text))
+    await audit_action(desk, me, "message", entry=entry, chars=len(body.text))
     return MessageOut(id=event["id"], ts=event["ts"])
 
 
 @router.post("/conversations/{entry_id}/typing", status_code=204)
 async def typing(entry_id: int, body: TypingIn, me: Me, desk: Desk) -> None:
     """Show or hide the typing indicator on the customer's side."""
-    entry = await _held_entry(desk, me, entry_id, "typing")
+    entry = await held_entry(desk, me, entry_id, "typing")
     await desk.agent_typing(me, entry, body.typing)
 
 
 @router.post("/conversations/{entry_id}/resolve", response_model=ConversationOut)
 async def resolve(entry_id: int, body: ResolveIn, me: Me, desk: Desk) -> ConversationOut:
     """Close the conversation with a disposition code from the policy."""
-    entry = await _held_entry(desk, me, entry_id, "resolve")
+    entry = await held_entry(desk, me, entry_id, "resolve")
     if body.disposition not in desk.policy.dispositions:
-        await _audit(desk, me, "resolve", "denied", entry, disposition=body.disposition)
+        await audit_action(desk, me, "resolve", "denied", entry, disposition=body.disposition)
         raise HTTPException(422, f"disposition must be one of {list(desk.policy.dispositions)}")
     done = await desk.resolve(me, entry, body.disposition, body.note)
     if done is None:
         raise HTTPException(409, "conversation changed meanwhile")
-    await _audit(desk, me, "resolve", entry=entry, disposition=body.disposition)
+    await audit_action(desk, me, "resolve", entry=entry, disposition=body.disposition)
     return _conversation(done, None)
 
 
 @router.post("/conversations/{entry_id}/hand-back", response_model=ConversationOut)
 async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> ConversationOut:
     """Return the conversation to the bot, which resumes with the given slots."""
-    entry = await _held_entry(desk, me, entry_id, "hand_back")
+    entry = await held_entry(desk, me, entry_id, "hand_back")
     done = await desk.hand_back(me, entry, body.slots, body.note)
     if done is None:
         raise HTTPException(409, "conversation changed meanwhile")
-    await _audit(desk, me, "hand_back", entry=entry, slots=sorted(body.slots))
+    await audit_action(desk, me, "hand_back", entry=entry, slots=sorted(body.slots))
     return _conversation(done, None)
 
 
@@ -355,14 +298,14 @@ async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> Conv
 async def overview(me: Me, desk: Desk) -> Overview:
     """All agents with load and presence, every open conversation, callbacks, recent audit."""
     if not me.is_supervisor:
-        await _audit(desk, me, "supervisor_overview", "denied")
+        await audit_action(desk, me, "supervisor_overview", "denied")
         raise HTTPException(403, "supervisors only")
     now = time.time()
     agents = await run_in_threadpool(desk.queue.agents_overview)
     entries = await run_in_threadpool(desk.queue.open_entries)
     callbacks = await run_in_threadpool(desk.queue.callbacks)
     audit = await run_in_threadpool(desk.audit.recent, 50)
-    await _audit(desk, me, "supervisor_overview")
+    await audit_action(desk, me, "supervisor_overview")
     return Overview(agents=agents, callbacks=callbacks, audit=audit,
                     open=[_queue_item(e, me, desk, now) if e.status == "waiting"
                           else _conversation(e, None) for e in entries])
