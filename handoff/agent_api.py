@@ -5,7 +5,9 @@ so they get 401), checks server-side that the conversation is assigned to the ca
 any), and writes the action to the audit log, including refusals.
 
 Expects on ``app.state``: ``handoff_desk`` (``HandoffDesk``) and optionally ``transcripts``
-(anything with ``turns(conversation_id)``, see ``handoff.transcript.TranscriptReader``).
+(anything with ``turns(conversation_id)``, see ``handoff.transcript.TranscriptReader``); the
+customer view, card actions and suggestions (``handoff.support_api``) also use ``bankcore`` and
+``knowledge``.
 """
 from __future__ import annotations
 
@@ -25,9 +27,11 @@ from handoff.agents import AgentView
 from handoff.desk import HandoffDesk
 from handoff.events import QUEUE_CHANNEL, agent_channel
 from handoff.queue import EntryView, can_serve
+from handoff.support_api import router as support_router
 from handoff.transcript import TranscriptReader, normalize_turn
 
 router = APIRouter(prefix="/agent", tags=["agent"])
+router.include_router(support_router)
 
 _CONSOLE = Path(__file__).parent / "static" / "console.html"
 _WS_AUTH_TIMEOUT_S = 10.0

@@ -23,3 +23,19 @@ class RecordingHooks:
 
     async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
         self.agent_messages.append((conversation_id, agent_name, text))
+
+
+class FakeKnowledge:
+    """Answers like ``KnowledgeAnswerer.answer`` from a fixed table (the real one needs the encoder)."""
+
+    def __init__(self, answers: dict[str, tuple[str, str, list[str]]]) -> None:
+        self.answers = answers  # question -> (kind, text, candidate questions)
+        self.asked: list[tuple[str, str | None]] = []
+
+    def answer(self, text, intent=None, entities=None):
+        from types import SimpleNamespace
+
+        self.asked.append((text, intent))
+        kind, reply, candidates = self.answers.get(text, ("clarify", "Did you mean...?", []))
+        return SimpleNamespace(kind=kind, text=reply, sources=[f"src:{text}"],
+                               candidates=[SimpleNamespace(question=q) for q in candidates])
