@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 
-from bot.db import make_engine
+from bot.bankcore.seed import seed_demo_bank
+from bot.bankcore.sql_bankcore import SqlBankCore
+from bot.db import make_engine, make_session_factory
 from bot.settings import PROJECT_ROOT, Settings
 from handoff.agent_api import router
 from handoff.events import InProcessBus
 from handoff.setup import build_desk
 from handoff.triggers import HandoffDecision
-from tests.handoff.fakes import FakeTranscripts, RecordingHooks
+from tests.handoff.fakes import FakeKnowledge, FakeTranscripts, RecordingHooks
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -48,6 +50,10 @@ def server(tmp_path: Path):
     app.include_router(router)
     app.state.handoff_desk = build_desk(settings, engine, hooks=RecordingHooks(), bus=InProcessBus())
     app.state.transcripts = FakeTranscripts()
+    seed_demo_bank(make_session_factory(engine), PROJECT_ROOT / "data" / "bank" / "demo_bank.yml")
+    app.state.bankcore = SqlBankCore(make_session_factory(engine))
+    app.state.knowledge = FakeKnowledge({"my card was stolen in Rome": (
+        "faq", "I've noted it. Freeze the card in the app straight away.", [])})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -86,8 +92,10 @@ def test_agent_console_claim_chat_and_hand_back(server, browser):
          "frustration": 0.6},
         {"sender": "bot", "text": "I'll get a colleague for you.", "action": "action_request_human"},
     ]
-    call(desk.escalate("c1", HandoffDecision("risk", ("cards", "lang:en"), 30, "lost_or_stolen_card"),
-                       transcript=app.state.transcripts.turns("c1"), customer="Jane Doe"))
+    alice = app.state.bankcore.authenticate("alice", "alice-demo-pass")
+    decision = HandoffDecision("risk", ("cards", "lang:en"), 30, "lost_or_stolen_card")
+    call(desk.escalate("c1", decision, transcript=app.state.transcripts.turns("c1"),
+                       customer="Jane Doe", customer_id=str(alice.id)))
     wait = WebDriverWait(browser, 15)
     browser.get(base + "/agent/console")
     browser.find_element(By.ID, "username").send_keys("agent")
@@ -99,6 +107,19 @@ def test_agent_console_claim_chat_and_hand_back(server, browser):
     claim.click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "summary"), "Who: Jane Doe"))
     assert "my card was stolen in Rome" in browser.find_element(By.ID, "chat").text
+    wait.until(ec.text_to_be_present_in_element((By.ID, "customer"), alice.full_name))
+    assert "****" in browser.find_element(By.ID, "customer").text
+
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#suggestions button"))).click()
+    assert browser.find_element(By.ID, "text").get_attribute("value").startswith("I've noted it.")
+    browser.find_element(By.ID, "text").clear()
+
+    card = next(c for c in app.state.bankcore.list_cards(alice.id) if c.status == "active")
+    freeze = next(b for b in browser.find_elements(By.CSS_SELECTOR, "#cards button")
+                  if b.text == "Freeze")
+    freeze.click()
+    wait.until(lambda _: next(c for c in app.state.bankcore.list_cards(alice.id)
+                              if c.id == card.id).status == "frozen")
 
     browser.find_element(By.ID, "text").send_keys("Hello Jane, I've blocked the card.")
     browser.find_element(By.CSS_SELECTOR, "#send button").click()
