@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -26,6 +27,12 @@ class OpeningHours:
     open: time
     close: time
     tz_offset_minutes: int = 0
+
+    def describe(self) -> str:
+        """E.g. ``Mon-Sat 08:00-20:00`` for telling customers when agents are there."""
+        names = [d.capitalize() for i, d in enumerate(_DAYS) if i in self.days]
+        span = f"{names[0]}-{names[-1]}" if len(names) > 2 else ", ".join(names)
+        return f"{span} {self.open:%H:%M}-{self.close:%H:%M}"
 
     def is_open(self, at: datetime) -> bool:
         """Whether agents are rostered at ``at`` (an aware datetime)."""
@@ -54,6 +61,7 @@ class HandoffPolicy:
     default_handle_time_s: float
     dispositions: tuple[str, ...]
     hours: OpeningHours | None = field(default=None)
+    customer_messages: dict[str, Any] = field(default_factory=dict)
 
     @property
     def aging_per_second(self) -> float:
@@ -102,6 +110,7 @@ def parse_policy(raw: dict) -> HandoffPolicy:
         default_handle_time_s=float(qu.get("default_handle_time_s", 300)),
         dispositions=tuple(qu.get("dispositions", ["resolved"])),
         hours=_hours(qu.get("hours")),
+        customer_messages=dict(raw.get("customer_messages") or {}),
     )
 
 
