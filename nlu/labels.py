@@ -18,6 +18,19 @@ BANKING77_TO_ACTION: dict[str, str] = {
 }
 
 
+# CLINC150 banking/credit_cards intent -> our intent with the same meaning; the others keep
+# their CLINC name (routing, apr, credit_score, ...): bank questions BANKING77 does not cover.
+CLINC_TO_INTENT: dict[str, str] = {
+    "balance": "check_balance",
+    "transactions": "recent_transactions",
+    "spending_history": "recent_transactions",
+    "transfer": "transfer_money",
+    "report_lost_card": "report_lost_card",
+    "card_declined": "declined_card_payment",
+    "pin_change": "change_pin",
+}
+
+
 def normalise_intent_name(label: str) -> str:
     """Lower-case, keep [a-z0-9_]: 'Refund_not_showing_up' -> 'refund_not_showing_up'."""
     name = re.sub(r"[^a-z0-9_]+", "_", label.strip().lower())
