@@ -64,22 +64,29 @@ def _schema_url(schema: str) -> str:
 
 
 @pytest.fixture
-def pg_url():
+def pg_admin():
+    admin = make_engine(PG_URL)
     try:
-        admin = make_engine(PG_URL)
-        with admin.begin() as c:
-            schema = f"handoff_{uuid.uuid4().hex[:10]}"
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        with admin.connect():
+            pass
     except Exception as exc:  # pragma: no cover - environment without PostgreSQL
         pytest.skip(f"PostgreSQL not reachable: {exc}")
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin):
+    schema = f"handoff_{uuid.uuid4().hex[:10]}"
+    with pg_admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = _schema_url(schema)
     engine = make_engine(url)
     create_tables(engine)
     engine.dispose()
     yield url
-    with admin.begin() as c:
+    with pg_admin.begin() as c:
         c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_twenty_agents_in_two_processes_claim_each_conversation_exactly_once(pg_url, policy):
@@ -180,3 +187,18 @@ async def test_customer_on_one_instance_and_agent_on_another_talk_through_redis(
     for desk, engine in ((desk_a, engine_a), (desk_b, engine_b)):
         await desk.bus.close()
         engine.dispose()
+
+
+def test_two_app_instances_on_different_ports_lose_and_duplicate_nothing(pg_admin):
+    """Real servers (uvicorn, two ports) sharing PostgreSQL and Redis: customers on one, agents on
+    the other; every conversation claimed once and every message delivered exactly once."""
+    out = subprocess.run(
+        [sys.executable, "bench/handoff_load.py", "--instances", "2", "--conversations", "12",
+         "--agents", "4", "--capacity", "3", "--messages", "3", "--timeout", "60",
+         "--database-url", PG_URL, "--redis-url", REDIS_URL],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout[out.stdout.index("{"):])
+    assert (report["instances"], report["claimed"]) == (2, 12)
+    assert (report["lost"], report["duplicated"], report["unexpected"]) == (0, 0, 0)
+    assert report["messages_delivered"] == report["messages_expected"] == 72
