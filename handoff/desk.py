@@ -44,6 +44,9 @@ def status_event(status: QueueStatus) -> dict[str, Any]:
 
 
 class HandoffDesk:
+    """Customer-side calls come from the gateway; agent-side calls from the agent API, after it
+    has checked the caller may act on the conversation."""
+
     def __init__(self, queue: HandoffQueue, agents: AgentDirectory, audit: AuditLog,
                  bus: EventBus, policy: HandoffPolicy, hooks: GatewayHooks | None = None):
         self.queue = queue
@@ -57,7 +60,7 @@ class HandoffDesk:
 
     async def escalate(self, conversation_id: str, decision: HandoffDecision, *,
                        transcript: Iterable[Any] = (), customer: str | None = None,
-                       customer_id: str | None = None, channel: str = "chat",
+                       customer_id: int | str | None = None, channel: str = "chat",
                        customer_tier: str = "standard") -> QueueStatus:
         """Queue the conversation (idempotent) with its summary and trend; returns what to tell
         the customer. The gateway pauses Rasa before calling this."""
@@ -69,7 +72,8 @@ class HandoffDesk:
         entities = [e for t in turns for e in t["entities"]]
         trend = [float(t["frustration"] or 0.0) for t in turns]
         await run_in_threadpool(
-            self.queue.enqueue, conversation_id, decision, summary=summary, customer_id=customer_id,
+            self.queue.enqueue, conversation_id, decision, summary=summary,
+            customer_id=None if customer_id is None else str(customer_id),
             channel=channel, customer_tier=customer_tier, intents=intents,
             entities=[_json_entity(e) for e in entities], sentiment_trend=trend)
         await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", conversation_id=conversation_id))
