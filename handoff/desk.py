@@ -29,7 +29,9 @@ class GatewayHooks(Protocol):
     """What the desk needs the gateway to do; any instance can do it (Rasa state is shared)."""
 
     async def resume_bot(self, conversation_id: str, slots: dict[str, Any]) -> None:
-        """Resume Rasa (ConversationResumed) with the slots the agent left."""
+        """Resume Rasa (ConversationResumed) with the slots the agent left. Called whenever a
+        hand-off closes (hand-back, resolve, customer cancel, callback) so the bot never stays
+        paused with nobody answering."""
 
     async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
         """Append the agent's message to the conversation's transcript."""
@@ -159,6 +161,7 @@ class HandoffDesk:
                       note: str = "") -> EntryView | None:
         done = await run_in_threadpool(self.queue.resolve, entry.id, entry.agent_id, disposition, note)
         if done is not None:
+            await self._resume(entry.conversation_id, {})
             await self.bus.publish(customer_channel(entry.conversation_id),
                                    _event("resolved", disposition=disposition))
             await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", entry_id=entry.id))
@@ -169,8 +172,7 @@ class HandoffDesk:
         """Close the hand-off and resume the bot with the agent's slots."""
         done = await run_in_threadpool(self.queue.hand_back, entry.id, entry.agent_id, slots, note)
         if done is not None:
-            if self.hooks is not None:
-                await self.hooks.resume_bot(entry.conversation_id, dict(slots))
+            await self._resume(entry.conversation_id, dict(slots))
             await self.bus.publish(customer_channel(entry.conversation_id),
                                    _event("handed_back", slots=dict(slots)))
             await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", entry_id=entry.id))
@@ -192,7 +194,13 @@ class HandoffDesk:
             await self.bus.publish(customer_channel(conversation_id), status_event(status))
         return moved
 
+    async def _resume(self, conversation_id: str, slots: dict[str, Any]) -> None:
+        if self.hooks is not None:
+            await self.hooks.resume_bot(conversation_id, slots)
+
     async def _announce_closed(self, entry: EntryView, why: str) -> None:
+        """The customer closed the hand-off: resume the bot and tell the agent who held it."""
+        await self._resume(entry.conversation_id, {})
         if entry.agent_id is not None:
             await self.bus.publish(agent_channel(entry.agent_id),
                                    _event("closed", entry_id=entry.id, reason=why))

@@ -156,6 +156,7 @@ async def test_resolve_with_disposition(client, app):
     ok = await client.post(f"/agent/conversations/{entry_id}/resolve", headers=alex,
                            json={"disposition": "case_opened", "note": "case 7"})
     assert ok.json()["status"] == "resolved" and ok.json()["disposition"] == "case_opened"
+    assert app.state.handoff_desk.hooks.resumed == [("c1", {})]  # the bot is not left paused
     assert (await client.get("/agent/conversations", headers=alex)).json() == []
 
 
@@ -186,6 +187,7 @@ async def test_no_double_replies_customer_messages_go_to_the_agent_not_the_bot(c
         assert await inbox.get(0.1) is None
         await desk.cancel("c1")
         assert (await inbox.get(1))["type"] == "closed"
+        assert desk.hooks.resumed == [("c1", {})]
     assert await desk.customer_message("c1", "back to bot") is False
 
 
