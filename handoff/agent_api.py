@@ -298,6 +298,17 @@ async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> Conv
     return _conversation(done, None)
 
 
+@router.post("/conversations/{entry_id}/release", response_model=ConversationOut)
+async def release(entry_id: int, me: Me, desk: Desk) -> ConversationOut:
+    """Transfer: put the conversation back at the front of the queue for another agent."""
+    entry = await held_entry(desk, me, entry_id, "release")
+    done = await desk.release(me, entry)
+    if done is None:
+        raise HTTPException(409, "conversation changed meanwhile")
+    await audit_action(desk, me, "release", entry=entry)
+    return _conversation(done, None)
+
+
 @router.get("/supervisor/overview", response_model=Overview)
 async def overview(me: Me, desk: Desk) -> Overview:
     """All agents with load and presence, every open conversation, callbacks, recent audit."""

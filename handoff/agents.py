@@ -97,10 +97,6 @@ class AgentDirectory:
             a = s.get(Agent, agent_id)
             return AgentView.of(a) if a else None
 
-    def all(self) -> list[AgentView]:
-        with self._sf() as s:
-            return [AgentView.of(a) for a in s.scalars(select(Agent).order_by(Agent.id))]
-
     def login(self, username: str, password: str) -> tuple[str, AgentView] | None:
         """A fresh bearer token for valid credentials (the agent becomes available), else None."""
         with self._sf.begin() as s:

@@ -178,6 +178,15 @@ class HandoffDesk:
             await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", entry_id=entry.id))
         return done
 
+    async def release(self, agent: AgentView, entry: EntryView) -> EntryView | None:
+        """Put a held conversation back at the front of the queue, for another agent to take."""
+        done = await run_in_threadpool(self.queue.release, entry.id, entry.agent_id)
+        if done is not None:
+            await self.bus.publish(customer_channel(entry.conversation_id),
+                                   _event("agent_left", requeued=True))
+            await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", entry_id=entry.id))
+        return done
+
     # -- housekeeping --------------------------------------------------------------------------
 
     async def tick(self) -> list[EntryView]:

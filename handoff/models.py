@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db import Base
 
 OPEN_STATUSES = ("waiting", "assigned")
-ENTRY_STATUSES = ("waiting", "assigned", "resolved", "returned", "cancelled")
 AGENT_ROLES = ("agent", "supervisor")
 AGENT_STATUSES = ("available", "busy", "away")
 
@@ -35,6 +34,7 @@ class QueueEntry(Base):
     # because "now" is the same for every waiting row.
     rank: Mapped[float] = mapped_column(Float)
     front: Mapped[int] = mapped_column(Integer, default=0)
+    # waiting -> assigned -> resolved | returned (to the bot); waiting/assigned -> cancelled
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("handoff_agents.id"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -160,6 +160,18 @@ async def test_resolve_with_disposition(client, app):
     assert (await client.get("/agent/conversations", headers=alex)).json() == []
 
 
+async def test_release_transfers_to_another_agent_via_the_queue_front(client, app):
+    await escalate(app, "c1")
+    await escalate(app, "c2", FRAUD)
+    alex, sam = await login(client, "agent"), await login(client, "fraud")
+    entry_id = (await client.post("/agent/queue/next", headers=alex)).json()["entry_id"]
+    assert (await client.post(f"/agent/conversations/{entry_id}/release", headers=sam)).status_code == 403
+    released = await client.post(f"/agent/conversations/{entry_id}/release", headers=alex)
+    assert released.json()["status"] == "waiting"
+    assert (await client.get(f"/agent/conversations/{entry_id}", headers=alex)).status_code == 403
+    assert (await client.post("/agent/queue/next", headers=sam)).json()["entry_id"] == entry_id
+
+
 async def test_supervisor_sees_all_agents_and_queues_agents_do_not(client, app):
     await escalate(app, "c1")
     await escalate(app, "c2", FRAUD)
