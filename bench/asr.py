@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import random
 import re
 import statistics
@@ -205,6 +206,8 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true", help="do not run pocketsphinx")
     parser.add_argument("--silence-ms", type=int, default=VadSettings().silence_ms)
     args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} at start (timings are on this CPU)")
     texts = [line.strip() for line in DATA.read_text().splitlines() if line.strip() and not line.startswith("#")]
     texts = texts[: args.limit] if args.limit else texts
     vad = VadSettings(silence_ms=args.silence_ms)

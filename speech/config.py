@@ -67,6 +67,7 @@ class CallSettings(BaseSettings):
     reprompt_after_s: float = Field(default=8.0, gt=0, description="caller silence before reprompt")
     max_reprompts: int = Field(default=2, ge=0, description="reprompts before the polite goodbye")
     max_call_s: float = Field(default=1800.0, gt=0, description="hard cap on one call's length")
+    idle_timeout_s: float = Field(default=15.0, gt=0, description="close if Twilio sends nothing")
     max_message_bytes: int = Field(default=65_536, gt=0, description="largest accepted WS message")
     reprompt_text: str = "Are you still there? How can I help you?"
     goodbye_text: str = "I haven't heard anything, so I'll end the call now. Goodbye."

@@ -84,15 +84,21 @@ async def twilio_stream(
     code, reason, why = status.WS_1000_NORMAL_CLOSURE, "", "socket closed"
     try:
         while not session.ended.is_set():
-            receive = asyncio.ensure_future(websocket.receive_text())
+            receive = asyncio.ensure_future(websocket.receive())
             ended = asyncio.ensure_future(session.ended.wait())
-            done, _ = await asyncio.wait({receive, ended}, timeout=runtime.call.max_call_s,
+            done, _ = await asyncio.wait({receive, ended}, timeout=runtime.call.idle_timeout_s,
                                          return_when=asyncio.FIRST_COMPLETED)
             ended.cancel()
             if receive not in done:
                 receive.cancel()
+                why = "bot ended the call" if session.ended.is_set() else "line idle"
                 break
-            await session.handle(receive.result())
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            if message.get("text") is None:
+                raise ProtocolError("binary frames are not part of the Media Streams protocol")
+            await session.handle(message["text"])
     except ProtocolError as exc:
         log.warning("twilio stream protocol error: %s", exc)
         code, reason, why = status.WS_1008_POLICY_VIOLATION, str(exc)[:120], f"protocol error: {exc}"

@@ -48,7 +48,8 @@ class CallInfo:
 
 @dataclass(frozen=True)
 class Reply:
-    """A reply with options: a grammar for the caller's next answer, or hang up after speaking."""
+    """A reply with options: a grammar for the caller's next answers (None keeps the current one,
+    [] returns to free speech), or hang up after speaking."""
 
     text: str
     grammar: list[str] | None = None
@@ -110,6 +111,7 @@ class TwilioMediaSession:
         self._reprompts = 0
         self._hangup_at_s: float | None = None
         self._ending = False
+        self._next_grammar: list[str] | None = None
 
     @property
     def speaking(self) -> bool:
@@ -179,6 +181,9 @@ class TwilioMediaSession:
             raise ProtocolError(f"media payload is not valid base64: {exc}") from exc
         seconds = len(mulaw) / RATE
         self.inbound_audio_s += seconds
+        if self._next_grammar is not None:  # applied between feeds: the recogniser is not shared
+            self.recognizer.set_grammar(self._next_grammar or None)
+            self._next_grammar = None
         results = await asyncio.to_thread(self.recognizer.feed, mulaw_decode(mulaw))
         caller_talking = self.recognizer.speech_active or bool(results)
         if caller_talking and self.speaking:
@@ -257,8 +262,8 @@ class TwilioMediaSession:
             if reply is None or self.ended.is_set():
                 return
             self._silence_s = 0.0
-            if reply.grammar is not None and self.recognizer is not None:
-                self.recognizer.set_grammar(reply.grammar or None)
+            if reply.grammar is not None:
+                self._next_grammar = list(reply.grammar)
             if self._play_task and not self._play_task.done():
                 self._play_task.cancel()
             self.transcript.append(("bot", reply.text))

@@ -53,6 +53,15 @@ def test_protocol_error_closes_with_policy_violation(app: FastAPI) -> None:
     assert bot.ended == ["protocol error: unknown stream event 'hologram'"]
 
 
+def test_binary_frames_are_refused(app: FastAPI) -> None:
+    app.state.voice_handler = Bot()
+    with TestClient(app).websocket_connect(URL) as ws:
+        ws.send_bytes(b"\x00\x01")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1008 and "binary" in closed.value.reason
+
+
 def test_without_a_voice_handler_the_call_is_refused(app: FastAPI) -> None:
     with TestClient(app).websocket_connect(URL) as ws:
         with pytest.raises(WebSocketDisconnect) as closed:

@@ -126,6 +126,7 @@ def test_scripted_call_speech_dtmf_mark_stop(whisper_en, piper) -> None:
         mark_at = len(line.sent)
         await line.play([json.dumps({"event": "dtmf", "streamSid": "MZ1", "dtmf": {"track": "inbound_track", "digit": "7"}})])
         await line.until(lambda: "mark" in line.events()[mark_at:])
+        await line.play(silence(0.04))
         assert bot.digits == ["7"] and session.recognizer.grammar == ("yes", "no")
         heard = " ".join(transcribe(whisper_en, line.audio_since(mark_at) + bytes(16000), 8000))
         assert "seven" in words(heard) or "7" in words(heard)
