@@ -9,6 +9,7 @@ import numpy as np
 
 from bot.settings import Settings
 from nlu.embeddings import encode
+from nlu.entities import extract_entities
 from nlu.encoder import limit_torch_threads, load_encoder
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
 from nlu.model import IntentModel
@@ -70,7 +71,8 @@ class NluService:
         """
         text = text if isinstance(text, str) else ""
         cleaned = clean_text(text, self._max_chars)
-        result: dict[str, Any] = {"text": text[: self._max_chars], "entities": []}
+        result: dict[str, Any] = {"text": text[: self._max_chars]}
+        result["entities"] = extract_entities(result["text"])
         if not has_words(cleaned):
             ranking = [_ranked(OUT_OF_SCOPE, 1.0)]
             out_of_scope = 1.0

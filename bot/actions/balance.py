@@ -1,24 +1,14 @@
-"""Balance enquiry: the logged-in customer's real balances from the ledger."""
+"""Balance enquiry: one account ("and my savings?") or all of them, from the ledger."""
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from starlette.concurrency import run_in_threadpool
 
-from bot.actions.context import ActionContext
+from bot.actions.choosing import find_account
+from bot.actions.common import call, first_value, format_money
+from bot.actions.gate import AccountAction
 from bot.bankcore.port import Account
-
-LOGIN_REQUIRED = "I can only share balances after you log in. Please log in and ask me again."
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    symbol = {"USD": "$", "GBP": "£", "EUR": "€"}.get(currency)
-    sign = "-" if amount < 0 else ""
-    value = f"{abs(amount):,.2f}"
-    return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
 
 
 def describe_balances(accounts: list[Account]) -> str:
@@ -31,22 +21,20 @@ def describe_balances(accounts: list[Account]) -> str:
            if account.available_balance != account.balance else "")
         for account in accounts
     ]
-    return "Here are your balances:\n" + "\n".join(lines)
+    head = "Here is your balance:\n" if len(accounts) == 1 else "Here are your balances:\n"
+    return head + "\n".join(lines)
 
 
-class ActionCheckBalance(Action):
-    def __init__(self, context: ActionContext) -> None:
-        self._context = context
-
+class ActionCheckBalance(AccountAction):
     def name(self) -> str:
         return "action_check_balance"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        customer_id = await self._context.customer_id(tracker)
-        if customer_id is None:
-            dispatcher.utter_message(text=LOGIN_REQUIRED)
-            return []
-        accounts = await run_in_threadpool(self._context.bank.list_accounts, customer_id)
-        dispatcher.utter_message(text=describe_balances(accounts))
-        return []
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: int) -> list[EventType]:
+        accounts = await call(self._context.bank.list_accounts, customer_id)
+        said = first_value(tracker, "account")
+        chosen = find_account(accounts, said)
+        if said and chosen is None:
+            dispatcher.utter_message(text="I couldn't find that account, so here are all of them.")
+        dispatcher.utter_message(text=describe_balances([chosen] if chosen else accounts))
+        return [SlotSet("last_topic", "balance")]

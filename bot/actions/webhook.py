@@ -9,14 +9,31 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions.balance import ActionCheckBalance
+from bot.actions.cards import ActionAskCard, ActionCardRequest, ActionCardStatus, ValidateCardForm
 from bot.actions.context import ActionContext
+from bot.actions.credit_card import (ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
+                                     ActionPayCreditCard, ValidatePayCardForm)
+from bot.actions.disputes import ActionAskDisputeTransaction, ActionOpenDispute, ValidateDisputeForm
+from bot.actions.follow_up import ActionFollowUp
+from bot.actions.gate import ValidateIdentifyForm
+from bot.actions.payees import ActionAddPayee, ActionListPayees, ValidateAddPayeeForm
+from bot.actions.resume import ActionResumeAfterIdentify
+from bot.actions.stepup import ActionAskStepupCode
+from bot.actions.transactions import ActionSearchTransactions
+from bot.actions.transfer import ActionAskTransferConfirmed, ActionExecuteTransfer, ValidateTransferForm
 from bot.actions.human import ActionRequestHuman
 from bot.actions.support import ActionAnswerSupport
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/actions", tags=["actions"])
 
-ACTIONS = (ActionCheckBalance, ActionAnswerSupport, ActionRequestHuman)
+ACTIONS = (ActionCheckBalance, ActionAnswerSupport, ActionRequestHuman,
+           ActionSearchTransactions, ActionFollowUp, ValidateIdentifyForm, ActionResumeAfterIdentify,
+           ValidateTransferForm, ActionAskTransferConfirmed, ActionExecuteTransfer, ActionAskStepupCode,
+           ValidateCardForm, ActionAskCard, ActionCardRequest, ActionCardStatus,
+           ValidatePayCardForm, ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
+           ActionPayCreditCard, ActionListPayees, ValidateAddPayeeForm, ActionAddPayee,
+           ValidateDisputeForm, ActionAskDisputeTransaction, ActionOpenDispute)
 
 
 def build_executor(context: ActionContext) -> ActionExecutor:

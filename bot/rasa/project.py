@@ -22,6 +22,8 @@ from nlu.dataset import load_examples
 log = logging.getLogger(__name__)
 
 SUPPORT_ACTION = "action_answer_support"
+# forms handle these themselves (the validation action cancels or confirms)
+NOT_DIGRESSIONS = {"cancel", "affirm", "deny"}
 MODEL_NAME = "bankbot-dialogue"
 
 
@@ -68,10 +70,43 @@ def assemble_project(settings: Settings) -> Path:
         "rule": "support questions are answered from the knowledge base",
         "steps": [{"or": [{"intent": name} for name in intents]}, {"action": SUPPORT_ACTION}],
     }
+    domain = yaml.safe_load((source / "domain.yml").read_text()) or {}
+    rules = [rule, *digression_rules(list(domain.get("forms") or {}), intents, source / "rules.yml")]
     (project / "data" / "support_rules.yml").write_text(
-        generated + yaml.safe_dump({"version": "3.1", "rules": [rule]}, sort_keys=False)
+        generated + yaml.safe_dump({"version": "3.1", "rules": rules}, sort_keys=False)
     )
     return project
+
+
+def one_step_rules(rules_file: Path) -> dict[str, str]:
+    """Hand-written rules that answer one intent with one action (no condition, no form)."""
+    doc = yaml.safe_load(rules_file.read_text()) if rules_file.exists() else {}
+    found = {}
+    for rule in (doc or {}).get("rules") or []:
+        steps = rule.get("steps") or []
+        if (len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]
+                and not rule.get("condition") and not steps[1]["action"].endswith("_form")):
+            found[steps[0]["intent"]] = steps[1]["action"]
+    return found
+
+
+def digression_rules(forms: list[str], support: list[str], rules_file: Path) -> list[dict]:
+    """While a form waits for an answer, a question it cannot use (a support question, a balance
+    check, "are you a bot?") is answered by its usual action and the form then asks again."""
+    answers = {i: a for i, a in one_step_rules(rules_file).items() if i not in NOT_DIGRESSIONS}
+    generated = []
+    for form in forms:
+        resume = [{"action": form}, {"active_loop": form}]
+        if support:
+            generated.append({
+                "rule": f"support question during {form}",
+                "condition": [{"active_loop": form}],
+                "steps": [{"or": [{"intent": name} for name in support]}, {"action": SUPPORT_ACTION}, *resume],
+            })
+        for intent, action in answers.items():
+            generated.append({"rule": f"{intent} during {form}", "condition": [{"active_loop": form}],
+                              "steps": [{"intent": intent}, {"action": action}, *resume]})
+    return generated
 
 
 def dialogue_fingerprint(settings: Settings) -> str:

@@ -1,0 +1,40 @@
+"""A bare detail after an answer ("and my savings?", "what about at Tesco?") continues the last
+topic with the earlier context kept."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.balance import ActionCheckBalance
+from bot.actions.context import ActionContext
+from bot.actions.gate import customer_or_identify
+from bot.actions.transactions import ActionSearchTransactions
+
+UNCLEAR = "What would you like me to do with that? I can check balances, show transactions or make a transfer."
+
+
+class ActionFollowUp(Action):
+    def __init__(self, context: ActionContext) -> None:
+        self._context = context
+        self._balance = ActionCheckBalance(context)
+        self._transactions = ActionSearchTransactions(context)
+
+    def name(self) -> str:
+        return "action_follow_up"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        topic = tracker.get_slot("last_topic")
+        if topic not in ("balance", "transactions"):
+            dispatcher.utter_message(text=UNCLEAR)
+            return []
+        action = self._balance if topic == "balance" else self._transactions
+        customer_id, detour = await customer_or_identify(self._context, dispatcher, tracker, action.name())
+        if customer_id is None:
+            return detour
+        if topic == "balance":
+            return await self._balance.answer(dispatcher, tracker, customer_id)
+        return await self._transactions.answer(dispatcher, tracker, customer_id, carry_over=True)

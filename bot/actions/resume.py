@@ -1,0 +1,31 @@
+"""After identification, answer what the customer originally asked (balance, transactions,
+payees, card status) in the same turn."""
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.balance import ActionCheckBalance
+from bot.actions.cards import ActionCardStatus
+from bot.actions.finishing import FinishForm
+from bot.actions.payees import ActionListPayees
+from bot.actions.transactions import ActionSearchTransactions
+
+RESUMABLE = (ActionCheckBalance, ActionSearchTransactions, ActionListPayees, ActionCardStatus)
+
+
+class ActionResumeAfterIdentify(FinishForm):
+    slots = ("pending_action",)
+
+    def name(self) -> str:
+        return "action_resume_after_identify"
+
+    async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: int) -> list[EventType]:
+        pending = tracker.get_slot("pending_action")
+        action = next((cls(self._context) for cls in RESUMABLE if cls(self._context).name() == pending), None)
+        if action is None:
+            dispatcher.utter_message(text="What can I help you with?")
+            return []
+        return await action.answer(dispatcher, tracker, customer_id)

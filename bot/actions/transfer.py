@@ -1,0 +1,273 @@
+"""Transfer money (form): from-account, payee or own account, amount, read-back, execute once.
+
+Corrections ("make it 50", "no, from savings") simply overwrite a slot, which re-runs the checks
+and the read-back. The transfer's idempotency key is derived from the form instance (its
+activation event), so a repeated confirmation or a retried action call posts at most once.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.choosing import (describe_account, find_account, find_payee,
+                                  largest_recent_payment, sent_today)
+from bot.actions.common import (amount_problem, call, entities, first_value, format_money, intent,
+                                 short_answer, text)
+from bot.actions.finishing import FinishForm
+from bot.actions.forms import BankForm
+from bot.actions.stepup import STEPUP_SLOT, StepupValidation
+from bot.bankcore.port import Account, BankError, InsufficientFunds, LimitExceeded
+
+SLOTS = ("payee", "from_account", "amount", "transfer_confirmed")
+UNUSUAL_FACTOR = Decimal("2")  # more than twice the biggest payment of the last 90 days
+UNUSUAL_FLOOR = Decimal("1000")
+SENDING_KINDS = ("checking", "savings")
+
+
+def form_instance_key(tracker: Tracker, form: str) -> str:
+    """Idempotency key of this run of ``form``: conversation id + the form's activation time."""
+    started = next((e.get("timestamp") for e in reversed(tracker.events)
+                    if e.get("event") == "active_loop" and e.get("name") == form), None)
+    digest = hashlib.sha256(f"{tracker.sender_id}:{form}:{started}".encode()).hexdigest()[:40]
+    return f"{form}:{digest}"
+
+
+def target_of(value: str | None) -> tuple[str, int] | None:
+    """Slot value "payee:12" / "account:3" -> ("payee", 12)."""
+    if not value or ":" not in value:
+        return None
+    kind, _, ident = value.partition(":")
+    return (kind, int(ident)) if ident.isdigit() else None
+
+
+class ValidateTransferForm(StepupValidation, BankForm):
+    def name(self) -> str:
+        return "validate_transfer_form"
+
+    async def form_slots(self, tracker: Tracker, customer_id: int) -> list[str]:
+        slots = ["payee", "from_account", "amount"]
+        amount = tracker.get_slot("amount")
+        if amount and tracker.get_slot(STEPUP_SLOT) != "verified" and await self._unusual(
+                customer_id, Decimal(amount)):
+            slots.append(STEPUP_SLOT)
+        return [*slots, "transfer_confirmed"]
+
+    async def _unusual(self, customer_id: int, amount: Decimal) -> bool:
+        since = datetime.now(timezone.utc).date() - timedelta(days=90)
+        largest = await call(largest_recent_payment, self._context.bank, customer_id, since)
+        return amount > max(UNUSUAL_FLOOR, largest * UNUSUAL_FACTOR)
+
+    async def _accounts(self, tracker: Tracker) -> tuple[int, list[Account]]:
+        customer_id = await self._context.customer_id(tracker)
+        return customer_id, await call(self._context.bank.list_accounts, customer_id)
+
+    async def extract_from_account(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict[str, Any]) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot") == "from_account"
+        said = first_value(tracker, "account", "from")
+        if said is None and requested:
+            said = next((e["value"] for e in entities(tracker, "account") if e.get("role") != "to"), None)
+            said = said or short_answer(tracker)
+        customer_id, accounts = await self._accounts(tracker)
+        sending = [a for a in accounts if a.kind in SENDING_KINDS]
+        target = target_of(tracker.get_slot("payee"))
+        if said is None:
+            others = [a for a in sending if not (target and target == ("account", a.id))]
+            if target and target[0] == "account" and len(others) == 1 and not tracker.get_slot("from_account"):
+                return {"from_account": str(others[0].id)}
+            return {}
+        account = find_account(sending, said)
+        if account is None:
+            if not requested and not first_value(tracker, "account", "from"):
+                return {}
+            names = " or ".join(describe_account(a) for a in sending)
+            dispatcher.utter_message(text=f"I can send money from {names}. Which one?")
+            return {"from_account": None}
+        if target == ("account", account.id):
+            dispatcher.utter_message(text="That's the account the money is going to. Which account should it come from?")
+            return {"from_account": None}
+        problem = await self._funds_problem(customer_id, account, tracker.get_slot("amount"))
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {"from_account": str(account.id), "amount": None}
+        return {"from_account": str(account.id)}
+
+    async def extract_payee(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: dict[str, Any]) -> dict[str, Any]:
+        requested = tracker.get_slot("requested_slot") == "payee"
+        own = first_value(tracker, "account", "to") or (
+            requested and next((e["value"] for e in entities(tracker, "account") if e.get("role") != "from"), None))
+        said = first_value(tracker, "payee")
+        if not own and not said and requested and short_answer(tracker):
+            said = re.sub(r"^(?:to|pay|it'?s|send it to)\s+", "", short_answer(tracker), flags=re.I)
+        if not own and not said:
+            return {}
+        customer_id, accounts = await self._accounts(tracker)
+        if own:
+            account = find_account(accounts, own)
+            if account is None:
+                dispatcher.utter_message(text="I couldn't tell which of your accounts you mean.")
+                return {"payee": None}
+            if tracker.get_slot("from_account") == str(account.id):
+                dispatcher.utter_message(text="The money can't go to the account it comes from.")
+                return {"payee": None}
+            return {"payee": f"account:{account.id}"}
+        if re.search(r"\d{6,}", said):
+            dispatcher.utter_message(text="For your security I can only send money to your saved payees "
+                                          "or your own accounts, not to an account number. You can add a "
+                                          "new payee first by saying \"add a payee\".")
+            return {"payee": None}
+        payees = await call(self._context.bank.list_payees, customer_id)
+        payee = find_payee(payees, said)
+        if payee is None:
+            names = ", ".join(p.name for p in payees) or "none yet"
+            shown = said if len(said) <= 40 and re.fullmatch(r"[\w .'&-]+", said) else "that name"
+            dispatcher.utter_message(text=f"I couldn't find a saved payee called {shown}. "
+                                          f"Your payees are: {names}. Who would you like to pay?")
+            return {"payee": None}
+        if payee.name.lower() != said.strip().lower():
+            dispatcher.utter_message(text=f"I take it you mean {payee.name} ({payee.masked_account}).")
+        return {"payee": f"payee:{payee.id}"}
+
+    async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict[str, Any]) -> dict[str, Any]:
+        found = entities(tracker, "amount")
+        message = text(tracker)
+        if not found:
+            if tracker.get_slot("requested_slot") == "amount" and re.search(r"-\s*\d|\b(?:minus|negative)\b", message, re.I):
+                dispatcher.utter_message(text="The amount has to be more than zero. How much would you like to send?")
+                return {"amount": None}
+            return {}
+        if len(found) > 1 and len({e["value"] for e in found}) > 1:
+            dispatcher.utter_message(text="I heard more than one amount. How much exactly should I send?")
+            return {"amount": None}
+        entity = found[0]
+        negative = re.search(r"(?:-|\bminus\s+|\bnegative\s+)\s*[$£€]?\s*$", message[:entity["start"]], re.I)
+        value = str(entity["value"])
+        problem = "The amount has to be more than zero." if negative else amount_problem(value)
+        customer_id, accounts = await self._accounts(tracker)
+        account = next((a for a in accounts if str(a.id) == tracker.get_slot("from_account")), None)
+        currency = (entity.get("additional_info") or {}).get("currency")
+        if not problem and account and currency and currency != account.currency:
+            problem = f"{describe_account(account)} is in {account.currency}, so I can only send {account.currency}."
+        if not problem and account:
+            problem = await self._funds_problem(customer_id, account, value)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {"amount": None}
+        return {"amount": value}
+
+    async def _funds_problem(self, customer_id: int, account: Account, amount: str | None) -> str | None:
+        """Proactive care: refuse an overdraw or a limit breach before confirming, with an alternative."""
+        if not amount:
+            return None
+        value = Decimal(amount)
+        if value > account.available_balance:
+            accounts = await call(self._context.bank.list_accounts, customer_id)
+            richer = [a for a in accounts if a.id != account.id and a.kind in SENDING_KINDS and a.balance >= value]
+            tip = (f" You could send it from {describe_account(richer[0])} instead, or send up to "
+                   f"{format_money(max(account.available_balance, Decimal(0)), account.currency)}."
+                   if richer else f" You could send up to "
+                   f"{format_money(max(account.available_balance, Decimal(0)), account.currency)}.")
+            return (f"That would overdraw {describe_account(account)}: only "
+                    f"{format_money(account.available_balance, account.currency)} is available.{tip}")
+        used = await call(sent_today, self._context.bank, customer_id, account.id)
+        if used + value > account.daily_transfer_limit:
+            left = max(account.daily_transfer_limit - used, Decimal(0))
+            return (f"That's over the daily limit of {format_money(account.daily_transfer_limit, account.currency)} "
+                    f"for {describe_account(account)}; {format_money(left, account.currency)} is left today. "
+                    f"You could send that much now and the rest tomorrow. How much should I send?")
+        return None
+
+    async def extract_transfer_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: dict[str, Any]) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "transfer_confirmed":
+            return {}
+        if any(entities(tracker, name) for name in ("amount", "account", "payee")):
+            return {}  # a correction: the other extractors take it and the read-back repeats
+        if intent(tracker) == "affirm":
+            return {"transfer_confirmed": True}
+        if intent(tracker) == "deny":
+            return {"form_cancelled": True}
+        return {}
+
+
+class ActionAskTransferConfirmed(Action):
+    """The read-back before any money moves."""
+
+    def __init__(self, context) -> None:
+        self._context = context
+
+    def name(self) -> str:
+        return "action_ask_transfer_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        customer_id = await self._context.customer_id(tracker)
+        accounts = await call(self._context.bank.list_accounts, customer_id)
+        source = next(a for a in accounts if str(a.id) == tracker.get_slot("from_account"))
+        amount = Decimal(tracker.get_slot("amount"))
+        target = await describe_target(self._context, customer_id, tracker.get_slot("payee"), accounts)
+        warning = ""
+        if amount > source.balance:
+            warning = (f" Note: this takes {source.name} into its overdraft "
+                       f"(balance {format_money(source.balance, source.currency)}).")
+        dispatcher.utter_message(text=f"Please confirm: send {format_money(amount, source.currency)} to "
+                                      f"{target} from {describe_account(source)}, today.{warning} "
+                                      f"Shall I go ahead? (yes / no, or change any detail)")
+        return []
+
+
+async def describe_target(context, customer_id: int, value: str | None, accounts: list[Account]) -> str:
+    target = target_of(value)
+    if target and target[0] == "account":
+        return describe_account(next(a for a in accounts if a.id == target[1]))
+    payees = await call(context.bank.list_payees, customer_id)
+    payee = next(p for p in payees if target and p.id == target[1])
+    return f"{payee.name} ({payee.masked_account})"
+
+
+class ActionExecuteTransfer(FinishForm):
+    slots = (*SLOTS, "transfer_date")
+
+    def name(self) -> str:
+        return "action_execute_transfer"
+
+    async def finish(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: int) -> list[EventType]:
+        if tracker.get_slot("transfer_confirmed") is not True:
+            dispatcher.utter_message(text="I haven't sent anything.")
+            return []
+        target = target_of(tracker.get_slot("payee"))
+        accounts = await call(self._context.bank.list_accounts, customer_id)
+        source = next(a for a in accounts if str(a.id) == tracker.get_slot("from_account"))
+        kwargs = {"to_account_id": target[1]} if target[0] == "account" else {"payee_id": target[1]}
+        try:
+            result = await call(
+                self._context.bank.transfer, customer_id, source.id, amount=tracker.get_slot("amount"),
+                currency=source.currency, idempotency_key=form_instance_key(tracker, "transfer_form"),
+                actor=f"customer:{customer_id}", **kwargs)
+        except InsufficientFunds as exc:
+            dispatcher.utter_message(text=f"I couldn't send it: only {format_money(exc.available, exc.currency)} "
+                                          "is available. Nothing was sent.")
+            return []
+        except LimitExceeded as exc:
+            dispatcher.utter_message(text=f"I couldn't send it: it's over today's limit "
+                                          f"({format_money(exc.remaining, exc.currency)} left). Nothing was sent.")
+            return []
+        except BankError as exc:
+            dispatcher.utter_message(text=f"I couldn't send it ({exc}). Nothing was sent.")
+            return []
+        target_text = await describe_target(self._context, customer_id, tracker.get_slot("payee"), accounts)
+        dispatcher.utter_message(
+            text=f"Done: {format_money(result.amount, result.currency)} sent to {target_text}. "
+                 f"Reference {result.reference}. {source.name} balance is now "
+                 f"{format_money(result.from_balance_after, result.currency)}.")
+        return []
