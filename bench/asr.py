@@ -4,6 +4,7 @@ reply audio byte latency through the Twilio Media Streams session with a trivial
 
 Usage:
     .venv/bin/python bench/asr.py [--limit N] [--skip-baseline] [--silence-ms 700]
+                                  [--parts english,vosk,latency]
 
 Voices: piper (joe, the product's TTS voice) and espeak-ng en-us (a robotic, harder voice).
 Engines: whisper tiny.en (the shipped English engine), pocketsphinx en-us (the alternative that
@@ -194,7 +195,9 @@ def latency(texts: list[str], voice: Synthesizer, asr: AsrEngine, tts: Synthesiz
     ok = [r for r in runs if not np.isnan(r[0])]
     p = lambda vals, q: float(np.percentile(vals, q)) * 1000  # noqa: E731
     print(f"\n## End of speech → first reply audio byte, Twilio session, 8 kHz mu-law, echo bot ({len(ok)}/{len(runs)} turns answered)")
-    print(f"endpointing silence {silence_ms} ms (BANKBOT_ASR_VAD_SILENCE_MS); reply TTS {tts.name}")
+    early = getattr(asr, "early_decode_ms", 0)
+    print(f"endpointing silence {silence_ms} ms (BANKBOT_ASR_VAD_SILENCE_MS), early decode after {early} ms "
+          f"(BANKBOT_ASR_EARLY_DECODE_MS); reply TTS {tts.name}")
     for label, idx in (("total", 0), ("endpoint + ASR + bot", 1), ("TTS to first byte", 2)):
         vals = [r[idx] for r in ok]
         print(f"{label:<22} p50 {p(vals, 50):7.0f} ms   p95 {p(vals, 95):7.0f} ms   mean {statistics.mean(vals) * 1000:7.0f} ms")
@@ -205,18 +208,23 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="use only the first N utterances")
     parser.add_argument("--skip-baseline", action="store_true", help="do not run pocketsphinx")
     parser.add_argument("--silence-ms", type=int, default=VadSettings().silence_ms)
+    parser.add_argument("--parts", default="english,vosk,latency", help="comma-separated subset to run")
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} CPUs, load average {load} at start (timings are on this CPU)")
     texts = [line.strip() for line in DATA.read_text().splitlines() if line.strip() and not line.startswith("#")]
     texts = texts[: args.limit] if args.limit else texts
     vad = VadSettings(silence_ms=args.silence_ms)
+    parts = set(args.parts.split(","))
     whisper = load_engine(AsrSettings(engine="whisper", language="en", vad=vad))
     piper = load_synthesizer(TtsSettings(engine="piper"))
     voices = {"piper-joe": piper, "espeak-ng": load_synthesizer(TtsSettings(engine="espeak"))}
-    english_accuracy(texts, voices, whisper, vad, not args.skip_baseline)
-    korean_vosk(max(8, len(texts) // 3), vad)
-    latency(texts, voices["espeak-ng"], whisper, piper, args.silence_ms)
+    if "english" in parts:
+        english_accuracy(texts, voices, whisper, vad, not args.skip_baseline)
+    if "vosk" in parts:
+        korean_vosk(max(8, len(texts) // 3), vad)
+    if "latency" in parts:
+        latency(texts, voices["espeak-ng"], whisper, piper, args.silence_ms)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ class AsrSettings(BaseSettings):
     partial_interval_ms: int = Field(
         default=0, ge=0, description="whisper only: re-decode for partials this often (0 = off)"
     )
+    early_decode_ms: int = Field(
+        default=250, ge=0, description="whisper only: start decoding after this much trailing silence"
+    )
     threads: int = Field(default=2, ge=1)
     vad: VadSettings = Field(default_factory=VadSettings)
 

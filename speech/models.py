@@ -144,4 +144,5 @@ def load_engine(settings: AsrSettings | None = None) -> AsrEngine:
         return VoskEngine(info.path, info.language, info.name)
     from speech.asr.whisper_engine import WhisperEngine
 
-    return WhisperEngine(info.path, info.language, info.name, settings.threads, settings.partial_interval_ms)
+    return WhisperEngine(info.path, info.language, info.name, settings.threads,
+                         settings.partial_interval_ms, settings.early_decode_ms)

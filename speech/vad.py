@@ -22,12 +22,14 @@ class VadEvent(Enum):
 
 @dataclass(frozen=True)
 class VadFrame:
-    """One frame's verdict: its audio, its start time, whether it is inside an utterance."""
+    """One frame's verdict: its audio, its start time, whether it is inside an utterance, and for
+    how long the caller has been quiet inside it (``quiet_ms``, 0 on speech)."""
 
     samples: np.ndarray
     start_s: float
     in_utterance: bool
     event: VadEvent | None
+    quiet_ms: int = 0
 
 
 class Endpointer:
@@ -80,7 +82,8 @@ class Endpointer:
             if self._silence_run * s.frame_ms >= s.silence_ms or too_long:
                 self.in_utterance, event = False, VadEvent.SPEECH_END
                 self._speech_run = 0
-        return VadFrame(frame, start_s, self.in_utterance or event is VadEvent.SPEECH_END, event)
+        quiet_ms = self._silence_run * s.frame_ms if self.in_utterance or event else 0
+        return VadFrame(frame, start_s, self.in_utterance or event is VadEvent.SPEECH_END, event, quiet_ms)
 
     def process(self, pcm: bytes) -> list[VadFrame]:
         """Consume PCM16 at ``sample_rate``; return a verdict for every complete frame."""

@@ -39,7 +39,7 @@ def vosk_ko() -> VoskEngine:
 @pytest.fixture(scope="session")
 def whisper_en() -> WhisperEngine:
     info = choose_model(AsrSettings(engine="whisper", language="en"))
-    return WhisperEngine(info.path, "en", info.name, threads=2)
+    return WhisperEngine(info.path, "en", info.name, threads=2, early_decode_ms=AsrSettings().early_decode_ms)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import pytest
 
+import numpy as np
+
 from speech.grammars import grammar
 from tests.speech.conftest import espeak, needs_espeak, transcribe, words
 
 pytestmark = needs_espeak
+
+
+def trim(pcm: bytes) -> bytes:
+    """Drop the synthesiser's own leading and trailing silence."""
+    loud = np.nonzero(np.abs(np.frombuffer(pcm, dtype="<i2")) > 300)[0]
+    return pcm[2 * loud[0]: 2 * (loud[-1] + 1)]
 
 
 @pytest.mark.parametrize("rate", [8000, 16000])
@@ -70,3 +78,13 @@ def test_whisper_grammar_constrains_to_digits(whisper_en) -> None:
 def test_silence_gives_no_result(whisper_en, vosk_ko) -> None:
     for engine in (whisper_en, vosk_ko):
         assert transcribe(engine, bytes(2 * 8000 * 3), 8000) == []
+
+
+def test_pause_shorter_than_endpoint_keeps_one_utterance(whisper_en) -> None:
+    """Early decode starts in the pause; the caller goes on, so the final covers both halves."""
+    rate = 16000
+    first, second = (trim(espeak(t, rate, pad_s=0.0)) for t in ("I lost my card", "yesterday evening"))
+    pause = bytes(2 * rate * 450 // 1000)  # > early decode (250 ms), < endpoint silence (700 ms)
+    heard = transcribe(whisper_en, bytes(rate) + first + pause + second + bytes(2 * rate), rate)
+    assert len(heard) == 1
+    assert {"lost", "card", "yesterday", "evening"} <= set(words(heard[0]))
