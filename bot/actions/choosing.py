@@ -2,6 +2,7 @@
 cards and payees. Only the customer's own records are ever candidates."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ def find_card(cards: list[Card], said: str | None) -> Card | None:
     if not said:
         return None
     said = said.strip().lower()
-    matches = [c for c in cards if c.last4 == said or c.kind == said]
+    matches = [c for c in cards if re.search(rf"\b(?:{c.last4}|{c.kind})\b", said)]
     return matches[0] if len(matches) == 1 else None
 
 

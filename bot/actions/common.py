@@ -49,13 +49,13 @@ def amount_problem(value: str | None) -> str | None:
     try:
         amount = Decimal(str(value))
     except Exception:  # noqa: BLE001 - anything unparsable is simply "not an amount"
-        return "I didn't catch an amount. How much, for example \"50\" or \"$120.50\"?"
+        return "I didn't catch an amount (for example \"50\" or \"$120.50\")."
     if not amount.is_finite() or amount <= 0:
-        return "The amount has to be more than zero. How much would you like to send?"
+        return "The amount has to be more than zero."
     if amount > MAX_AMOUNT:
-        return "That amount is far above what I can send in chat. How much would you like to send?"
+        return "That amount is far above what I can handle in chat."
     if amount != amount.quantize(Decimal("0.01")):
-        return "Amounts can have at most two decimal places. How much would you like to send?"
+        return "Amounts can have at most two decimal places."
     return None
 
 

@@ -51,7 +51,7 @@ class ValidatePayCardForm(BankForm):
         if re.search(r"\bmin(?:imum)?\b", message):
             value = card.minimum_payment
         elif re.search(r"\bstatement\b", message):
-            value = card.statement_balance
+            value = min(card.statement_balance or Decimal(0), owed(card))
         elif re.search(r"\b(?:full|everything|whole|all of it|what i owe|entire|outstanding)\b", message):
             value = owed(card)
         elif found := entities(tracker, "amount"):
@@ -62,12 +62,12 @@ class ValidatePayCardForm(BankForm):
                 return {"card_payment_amount": None}
             if value > owed(card):
                 dispatcher.utter_message(text=f"You only owe {format_money(owed(card), card.currency)}, "
-                                              "so I can pay at most that. How much would you like to pay?")
+                                              "so I can pay at most that.")
                 return {"card_payment_amount": None}
         if value is None:
             return {}
         if value <= 0:
-            dispatcher.utter_message(text="There's nothing due for that option. Would you like to pay another amount?")
+            dispatcher.utter_message(text="There's nothing due for that option.")
             return {"card_payment_amount": None}
         return {"card_payment_amount": str(value.quantize(Decimal("0.01")))}
 
@@ -85,7 +85,7 @@ class ValidatePayCardForm(BankForm):
         account = find_account(paying, said)
         if account is None:
             names = " or ".join(describe_account(a) for a in paying)
-            dispatcher.utter_message(text=f"I can pay from {names}. Which one?")
+            dispatcher.utter_message(text=f"I can pay from {names}.")
             return {"from_account": None}
         amount = tracker.get_slot("card_payment_amount")
         if amount and Decimal(amount) > account.available_balance:

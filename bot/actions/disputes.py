@@ -62,7 +62,7 @@ class ValidateDisputeForm(BankForm):
         if tracker.get_slot("requested_slot") == "dispute_transaction":
             chosen = pick(text(tracker), await self.candidates(tracker))
             if chosen is None:
-                dispatcher.utter_message(text="Please pick one by its number, for example \"2\".")
+                dispatcher.utter_message(text="I couldn't tell which one you mean; you can answer with its number.")
             return {"dispute_transaction": str(chosen.id) if chosen else None}
         if tracker.get_slot("dispute_candidates"):
             return {}

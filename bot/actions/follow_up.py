@@ -1,5 +1,6 @@
 """A bare detail after an answer ("and my savings?", "what about at Tesco?") continues the last
-topic with the earlier context kept."""
+topic with the earlier context kept; such short follow-ups often parse below the NLU threshold,
+so a low-confidence message with a detail in it continues too, and anything else is asked again."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,10 +10,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.balance import ActionCheckBalance
+from bot.actions.common import intent
 from bot.actions.context import ActionContext
 from bot.actions.gate import customer_or_identify
 from bot.actions.transactions import ActionSearchTransactions
 
+DETAILS = {"account", "merchant", "date", "date_range", "amount"}
 UNCLEAR = "What would you like me to do with that? I can check balances, show transactions or make a transfer."
 
 
@@ -28,6 +31,10 @@ class ActionFollowUp(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         topic = tracker.get_slot("last_topic")
+        details = any(e.get("entity") in DETAILS for e in (tracker.latest_message or {}).get("entities") or [])
+        if intent(tracker) == "nlu_fallback" and not (topic and details):
+            dispatcher.utter_message(response="utter_please_rephrase")
+            return []
         if topic not in ("balance", "transactions"):
             dispatcher.utter_message(text=UNCLEAR)
             return []

@@ -20,6 +20,8 @@ from bot.actions.context import ActionContext
 from bot.actions.identity import IDENTITY_SLOTS, IdentityValidation
 
 CANCEL_INTENTS = {"cancel"}
+FREE_TEXT_SLOTS = {"customer_number", "identity_secret", "stepup_code", "new_payee_name",
+                   "new_payee_bank", "new_payee_account", "dispute_reason"}
 
 
 class BankForm(IdentityValidation, FormValidationAction):
@@ -51,6 +53,24 @@ class BankForm(IdentityValidation, FormValidationAction):
         # rasa-sdk keeps only required slots; bookkeeping slots set while extracting survive here
         validated = {event["name"] for event in validation if event.get("event") == "slot"}
         return [*(event for event in extraction if event["name"] not in validated), *validation]
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> list[EventType]:
+        """Until the customer is known only the identity answers are read (nothing is looked up), and
+        an answer to a free-text question fills that slot alone."""
+        requested = tracker.get_slot("requested_slot")
+        if requested in FREE_TEXT_SLOTS:
+            only = [requested]  # a code or a name typed on its own is not an amount or a correction
+        elif await self._context.customer_id(tracker) is None:
+            only = IDENTITY_SLOTS
+        else:
+            return await super().get_extraction_events(dispatcher, tracker, domain)
+        events: list[EventType] = []
+        for slot in only:
+            extracted = await self._extract_slot(slot, dispatcher, tracker, domain)
+            tracker.slots.update(extracted)
+            events += [SlotSet(name, value) for name, value in extracted.items()]
+        return events
 
     def cancel(self, dispatcher: CollectingDispatcher, message: str) -> dict[str, Any]:
         """End the form without acting (the finishing action then says nothing was changed)."""

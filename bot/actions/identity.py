@@ -58,7 +58,7 @@ class IdentityValidation:
             return {}
         number = parse_customer_number(text(tracker))
         if number is None:
-            dispatcher.utter_message(text="A customer number has 8 digits, for example 10000001. What's yours?")
+            dispatcher.utter_message(text="A customer number has 8 digits, for example 10000001.")
         return {"customer_number": number}
 
     async def extract_identity_secret(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -67,8 +67,8 @@ class IdentityValidation:
             return {}
         secret = parse_secret(text(tracker))
         if secret is None:
-            dispatcher.utter_message(text="Please give your date of birth (for example 12 April 1988) "
-                                          "or your 4-digit PIN.")
+            dispatcher.utter_message(text="I didn't recognise that as a date of birth (for example "
+                                          "12 April 1988) or a 4-digit PIN.")
             return {"identity_secret": None}
         customer = await call(self._context.bank.verify_identity,
                               tracker.get_slot("customer_number") or "", **secret)

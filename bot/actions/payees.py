@@ -49,7 +49,7 @@ class ValidateAddPayeeForm(StepupValidation, BankForm):
         if said is None:
             return {}
         if not NAME.fullmatch(said):
-            dispatcher.utter_message(text="Please give the payee's name using letters only (no symbols or digits).")
+            dispatcher.utter_message(text="A payee name can only use letters, spaces and . ' & -.")
             return {"new_payee_name": None}
         return {"new_payee_name": said}
 
@@ -59,7 +59,7 @@ class ValidateAddPayeeForm(StepupValidation, BankForm):
         if said is None:
             return {}
         if not NAME.fullmatch(said):
-            dispatcher.utter_message(text="Please give the bank's name using letters only.")
+            dispatcher.utter_message(text="A bank name can only use letters, spaces and . ' & -.")
             return {"new_payee_bank": None}
         return {"new_payee_bank": said}
 
@@ -70,7 +70,7 @@ class ValidateAddPayeeForm(StepupValidation, BankForm):
             return {}
         digits = re.sub(r"[\s-]", "", said)
         if not re.fullmatch(r"\d{6,20}", digits):
-            dispatcher.utter_message(text="An account number has 6 to 20 digits. What is it?")
+            dispatcher.utter_message(text="An account number has 6 to 20 digits.")
             return {"new_payee_account": None}
         return {"new_payee_account": digits}
 

@@ -55,7 +55,7 @@ class StepupValidation:
         code = re.sub(r"\s", "", text(tracker))
         challenge = tracker.get_slot("stepup_challenge")
         if not re.fullmatch(r"\d{6}", code) or not challenge:
-            dispatcher.utter_message(text="The security code is 6 digits. Please type it, or say cancel.")
+            dispatcher.utter_message(text="The security code is 6 digits (or say cancel to stop).")
             return {STEPUP_SLOT: None}
         customer_id = await self._context.customer_id(tracker)
         try:
@@ -68,5 +68,5 @@ class StepupValidation:
         if attempts >= 3:
             dispatcher.utter_message(text="That code didn't match 3 times, so I've stopped this request.")
             return {STEPUP_SLOT: None, "stepup_attempts": 0, "form_cancelled": True}
-        dispatcher.utter_message(text="That code doesn't match. Please check it and try again.")
+        dispatcher.utter_message(text="That code doesn't match.")
         return {STEPUP_SLOT: None, "stepup_attempts": attempts}

@@ -88,10 +88,10 @@ class ValidateTransferForm(StepupValidation, BankForm):
             if not requested and not first_value(tracker, "account", "from"):
                 return {}
             names = " or ".join(describe_account(a) for a in sending)
-            dispatcher.utter_message(text=f"I can send money from {names}. Which one?")
+            dispatcher.utter_message(text=f"I can send money from {names}.")
             return {"from_account": None}
         if target == ("account", account.id):
-            dispatcher.utter_message(text="That's the account the money is going to. Which account should it come from?")
+            dispatcher.utter_message(text="That's the account the money is going to.")
             return {"from_account": None}
         problem = await self._funds_problem(customer_id, account, tracker.get_slot("amount"))
         if problem:
@@ -107,6 +107,12 @@ class ValidateTransferForm(StepupValidation, BankForm):
         said = first_value(tracker, "payee")
         if not own and not said and requested and short_answer(tracker):
             said = re.sub(r"^(?:to|pay|it'?s|send it to)\s+", "", short_answer(tracker), flags=re.I)
+        if re.search(r"\bto\s+(?:account\s+)?(?:number\s+)?\d{6,}", text(tracker), re.I) or (
+                said and re.search(r"\d{6,}", said)):
+            dispatcher.utter_message(text="For your security I can only send money to your saved payees "
+                                          "or your own accounts, not to an account number. You can add a "
+                                          "new payee first by saying \"add a payee\".")
+            return {"payee": None}
         if not own and not said:
             return {}
         customer_id, accounts = await self._accounts(tracker)
@@ -119,18 +125,15 @@ class ValidateTransferForm(StepupValidation, BankForm):
                 dispatcher.utter_message(text="The money can't go to the account it comes from.")
                 return {"payee": None}
             return {"payee": f"account:{account.id}"}
-        if re.search(r"\d{6,}", said):
-            dispatcher.utter_message(text="For your security I can only send money to your saved payees "
-                                          "or your own accounts, not to an account number. You can add a "
-                                          "new payee first by saying \"add a payee\".")
-            return {"payee": None}
         payees = await call(self._context.bank.list_payees, customer_id)
         payee = find_payee(payees, said)
+        if payee is None and not requested and tracker.get_slot("payee"):
+            return {}  # a name in passing ("how long does a transfer to Jim take?") is not a correction
         if payee is None:
             names = ", ".join(p.name for p in payees) or "none yet"
             shown = said if len(said) <= 40 and re.fullmatch(r"[\w .'&-]+", said) else "that name"
             dispatcher.utter_message(text=f"I couldn't find a saved payee called {shown}. "
-                                          f"Your payees are: {names}. Who would you like to pay?")
+                                          f"Your payees are: {names}.")
             return {"payee": None}
         if payee.name.lower() != said.strip().lower():
             dispatcher.utter_message(text=f"I take it you mean {payee.name} ({payee.masked_account}).")
@@ -142,11 +145,11 @@ class ValidateTransferForm(StepupValidation, BankForm):
         message = text(tracker)
         if not found:
             if tracker.get_slot("requested_slot") == "amount" and re.search(r"-\s*\d|\b(?:minus|negative)\b", message, re.I):
-                dispatcher.utter_message(text="The amount has to be more than zero. How much would you like to send?")
+                dispatcher.utter_message(text="The amount has to be more than zero.")
                 return {"amount": None}
             return {}
         if len(found) > 1 and len({e["value"] for e in found}) > 1:
-            dispatcher.utter_message(text="I heard more than one amount. How much exactly should I send?")
+            dispatcher.utter_message(text="I heard more than one amount.")
             return {"amount": None}
         entity = found[0]
         negative = re.search(r"(?:-|\bminus\s+|\bnegative\s+)\s*[$£€]?\s*$", message[:entity["start"]], re.I)
@@ -183,7 +186,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
             left = max(account.daily_transfer_limit - used, Decimal(0))
             return (f"That's over the daily limit of {format_money(account.daily_transfer_limit, account.currency)} "
                     f"for {describe_account(account)}; {format_money(left, account.currency)} is left today. "
-                    f"You could send that much now and the rest tomorrow. How much should I send?")
+                    f"You could send that much now and the rest tomorrow.")
         return None
 
     async def extract_transfer_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,

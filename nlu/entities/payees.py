@@ -26,7 +26,8 @@ _CANDIDATES = [
     re.compile(rf"\bmy\s+(?P<rel>{RELATIONS})\b", re.IGNORECASE),
     re.compile(rf"\b(?:to|pay|paying|send|sending|give|for|payee|recipient)\s+(?:my\s+friend\s+)?(?P<name>{_NAME})"),
     # a lowercase name only after a money verb earlier in the sentence: "send 10 to bob"
-    re.compile(r"\b(?:send|transfer|wire|pay|give|move)\b[^.?!]{0,40}?\b(?:to|pay)\s+"
+    re.compile(r"\b(?:send|transfer|wire|pay|give|move)\s+(?:(?:it|money|some\s+money|cash|"
+               r"[$£€]?\d[\d,.]*k?(?:\s*(?:dollars|bucks|pounds|quid|euros|usd|gbp|eur))?)\s+)?to\s+"
                r"(?P<low>[a-z][a-z'-]{2,})\b(?!\s+(?:account|card))"),
     # any words after a money verb, kept only when they match a saved payee: "pay jane morgn"
     re.compile(r"\b(?:pay|send|give|to)\s+(?P<saved>[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)", re.IGNORECASE),
