@@ -1,0 +1,179 @@
+"""The supervisor dashboard in headless Chromium, after scripted conversations on the real stack.
+
+The figures the page shows are checked against what the conversations did: the intents in their
+own transcripts, and the feedback and complaints the customers gave.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from tests.stack.conftest import ROOT, Stack, free_port, say, start
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+CHROMEDRIVER = shutil.which("chromedriver")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [pytest.mark.stack,
+              pytest.mark.skipif(not (CHROMEDRIVER and CHROMIUM), reason="needs chromium + chromedriver")]
+TOKEN = "dashboard-test-operator"
+UNRECOGNISED = {"nlu_fallback", "out_of_scope"}
+# (messages, csat, nps, complaint)
+SCRIPT = [
+    (["hello", "what's my balance?"], 5, 10, None),
+    (["zxqv plorth wibble snarf"], 2, 3, ("credit_card", "service")),
+    (["what is the capital of france"], None, None, None),
+    (["my new card still hasn't arrived", "thanks, bye"], 4, 9, None),
+]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """The whole product with an operator token, its own database and a copy of data/ (teaching
+    writes data/nlu/learned.yml there, not into the checkout)."""
+    tmp = tmp_path_factory.mktemp("dashboard")
+    shutil.copytree(ROOT / "data", tmp / "data")
+    port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
+           "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}", "BANKBOT_DATA_DIR": str(tmp / "data"),
+           "BANKBOT_OPERATOR_TOKEN": TOKEN}
+    log = tmp / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log)
+    try:
+        running.wait_ready()
+        yield running, tmp / "data"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--window-size=1400,1800"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def converse(http: httpx.Client, messages: list[str], csat, nps, complaint) -> str:
+    sender = start(http)
+    for message in messages:
+        say(http, sender, message)
+    if csat is not None:
+        assert http.post(f"/api/conversations/{sender}/feedback", json={"csat": csat, "nps": nps}).status_code == 201
+    if complaint:
+        product, cause = complaint
+        assert http.post(f"/api/conversations/{sender}/complaints",
+                         json={"product": product, "cause": cause}).status_code == 201
+    return sender
+
+
+def expected_from(http: httpx.Client, senders: list[str]) -> tuple[dict[str, float], set[str]]:
+    """The figures, worked out from the conversations' own transcripts and the feedback given."""
+    intents, missed = [], set()
+    for sender in senders:
+        said = [t for t in http.get(f"/api/conversations/{sender}/transcript").json()["turns"]
+                if t["speaker"] == "customer"]
+        intents.append([t["nlu"]["intent"]["name"] for t in said])
+        missed |= {t["text"].lower() for t in said if t["nlu"]["intent"]["name"] in UNRECOGNISED}
+    contained = sum(1 for said in intents if said[-1] not in UNRECOGNISED)
+    customer_turns = sum(len(said) for said in intents)
+    fallback = sum(1 for said in intents for i in said if i in UNRECOGNISED)
+    csats = [c for _, c, _, _ in SCRIPT if c is not None]
+    npss = [n for _, _, n, _ in SCRIPT if n is not None]
+    nps = 100 * (sum(n >= 9 for n in npss) - sum(n <= 6 for n in npss)) / len(npss)
+    return {"conversations": len(senders), "containment_rate": 100 * contained / len(senders),
+            "resolution_rate": 100 * contained / len(senders), "handoff_rate": 0.0,
+            "fallback_rate": 100 * fallback / customer_turns, "csat_avg": sum(csats) / len(csats),
+            "nps": nps, "complaints": sum(1 for *_, c in SCRIPT if c)}, missed
+
+
+def shown(driver, name: str) -> float:
+    text = driver.find_element(By.ID, f"fig-{name}").text
+    match = re.search(r"-?\d+(?:\.\d+)?", text)
+    assert match, f"{name} shows {text!r}"
+    return float(match.group())
+
+
+def loads(driver) -> int:
+    return int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") or 0)
+
+
+def test_dashboard_figures_match_the_conversations(stack, browser) -> None:
+    running, data_dir = stack
+    with running.client() as http:
+        senders = [converse(http, *step) for step in SCRIPT]
+        expected, missed = expected_from(http, senders)
+
+    browser.get(f"{running.url}/dashboard")
+    browser.find_element(By.ID, "token").send_keys(TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: loads(d) >= 1)
+    assert browser.find_element(By.ID, "status").text == "ok"
+    for name, value in expected.items():
+        assert shown(browser, name) == pytest.approx(value, abs=0.051), name
+    assert shown(browser, "first_response_s") > 0 and shown(browser, "avg_response_s") > 0
+
+    # the chart library is served by the app itself and draws the per-day series
+    assert browser.execute_script("return typeof Chart") == "function"
+    per_day = browser.execute_script(
+        "const c = Chart.getChart('chart-daily'); return c.data.datasets[2].data.reduce((a, b) => a + b, 0)")
+    assert per_day == expected["conversations"]
+    channel_cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#table-channels tbody td")]
+    assert channel_cells[:2] == ["rest", str(expected["conversations"])]
+    rows = browser.find_elements(By.CSS_SELECTOR, "#table-unrecognised tbody tr")
+    assert {r.find_elements(By.TAG_NAME, "td")[0].text for r in rows} == missed
+
+    # auto-refresh picks up a new conversation without a reload
+    before = loads(browser)
+    with running.client() as http:
+        converse(http, ["hello"], None, None, None)
+    WebDriverWait(browser, 40).until(lambda d: loads(d) > before and shown(d, "conversations") == expected["conversations"] + 1)
+
+
+def test_a_missed_question_is_taught_in_one_click(stack, browser) -> None:
+    running, data_dir = stack
+    with running.client() as http:
+        sender = start(http)
+        say(http, sender, "what is the capital of france")
+        intent = http.get(f"/api/conversations/{sender}/transcript").json()["turns"][0]["nlu"]["intent"]["name"]
+    if intent not in UNRECOGNISED:
+        pytest.skip(f"the model understood the question as {intent}")
+    browser.get(f"{running.url}/dashboard")
+    WebDriverWait(browser, 30).until(lambda d: loads(d) >= 1)  # token kept in sessionStorage
+    browser.find_element(By.ID, "load-missed").click()
+    row = WebDriverWait(browser, 120).until(lambda d: next(
+        (r for r in d.find_elements(By.CSS_SELECTOR, "#missed-list .example")
+         if "what is the capital of france" in r.text), None))
+    Select(row.find_element(By.TAG_NAME, "select")).select_by_value("out_of_scope")
+    button = row.find_element(By.TAG_NAME, "button")
+    button.click()
+    WebDriverWait(browser, 20).until(lambda d: button.text != "teach")
+    assert button.text == "taught"
+    learned = yaml.safe_load((data_dir / "nlu" / "learned.yml").read_text())
+    blocks = {b["intent"]: b["examples"] for b in learned["nlu"]}
+    assert "- what is the capital of france" in blocks["out_of_scope"]
