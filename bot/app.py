@@ -29,6 +29,7 @@ from bot.observability import api as metrics_api
 from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
 from bot.observability.logs import configure_logging
 from bot.observability.metrics import Metrics
+from bot.observability.rasa_context import ActionConversationMiddleware
 from bot.rasa.supervisor import RasaSupervisor
 from bot.settings import Settings, get_settings
 from nlu.api import router as nlu_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.metrics = metrics
+    app.add_middleware(ActionConversationMiddleware)
     app.add_middleware(StageTimingMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
