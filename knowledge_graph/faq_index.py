@@ -70,7 +70,8 @@ class FaqIndex:
     def search(self, text: str, k: int = 5, intent: str | None = None, intent_bonus: float = 0.0) -> list[Hit]:
         """Top-k entries by cosine (+ ``intent_bonus`` where the entry serves ``intent``)."""
         query = encode(self.encoder, [text])
-        scores, ids = self.index.search(query, min(len(self.entries), k + 10))
+        # a wide pool, so an FAQ of the predicted intent can climb from well below the top k
+        scores, ids = self.index.search(query, min(len(self.entries), max(50, 10 * k)))
         hits = []
         for cosine, row in zip(scores[0].tolist(), ids[0].tolist()):
             if row < 0:

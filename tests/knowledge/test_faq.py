@@ -1,0 +1,42 @@
+"""Free-form questions find the right FAQ; vague ones get a clarifying question, not a guess."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("question, faq_id", [
+    ("how do I stop an app from reading my bank data", "open_banking.revoke"),
+    ("what is digital yuan", "ecny.what_is"),
+    ("the money I sent hasn't arrived", "transfer_not_received_by_recipient.domestic"),
+    ("is it possible to get a second card for my account?", "getting_spare_card.second_card"),
+])
+def test_paraphrases_find_their_faq(answerer, question, faq_id):
+    answer = answerer.answer(question)
+    assert answer.kind == "faq" and answer.sources == [faq_id]
+    assert answer.text == next(e.answer for e in answerer.bundle.faq if e.id == faq_id)
+
+
+@pytest.mark.parametrize("question", ["hmm", "I have a question", "what's the fee"])
+def test_vague_questions_get_a_clarifying_question_with_candidates(answerer, question):
+    answer = answerer.answer(question)
+    assert answer.kind == "clarify"
+    assert 1 <= len(answer.candidates) <= answerer.bundle.retrieval.clarify_candidates
+    assert answer.sources == [c.id for c in answer.candidates]
+    assert all(c.question in answer.text for c in answer.candidates)
+
+
+def test_nlu_intent_reranks_close_candidates(answerer):
+    question = "the money I sent hasn't arrived"
+    plain = answerer.answer(question)
+    guided = answerer.answer(question, intent="balance_not_updated_after_bank_transfer")
+    assert plain.sources != guided.sources
+    assert guided.sources == ["balance_not_updated_after_bank_transfer.incoming"]
+
+
+def test_graph_questions_are_answered_from_the_graph(answerer):
+    answer = answerer.answer("What's the daily payment limit of a Class II account?")
+    assert answer.kind == "graph" and answer.sources == ["account.class_ii"] and "CNY 10,000" in answer.text
+
+
+def test_empty_question_asks_what_the_customer_wants(answerer):
+    assert answerer.answer("   ").kind == "clarify"

@@ -1,0 +1,74 @@
+"""Structured questions are answered from the graph, with the nodes and path they came from."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge_graph.graph_qa import GraphQA
+from knowledge_graph.linking import EntityLinker
+from knowledge_graph.offerings import OfferChecker
+
+
+@pytest.fixture(scope="module")
+def qa(bundle) -> GraphQA:
+    linker = EntityLinker(bundle.graph)
+    return GraphQA(bundle.graph, linker, OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary))
+
+
+def test_attribute_lookup_quotes_the_value_and_its_node(qa):
+    answer = qa.answer("What's the annual fee on the Platinum card?")
+    assert answer.kind == "graph" and answer.result == ["CNY 1,200"]
+    assert answer.sources == ["card.platinum_credit"]
+    assert "CNY 1,200" in answer.text and "waived if you spend CNY 200,000" in answer.text
+    assert "card.platinum_credit" in answer.text
+
+
+def test_nlu_entities_link_to_nodes(qa):
+    answer = qa.answer("what's the annual fee on it", entities=[{"entity": "card", "value": "Gold card"}])
+    assert answer.result == ["CNY 300"] and answer.sources == ["card.gold_credit"]
+
+
+def test_filter_with_negation_and_two_conditions(qa):
+    answer = qa.answer("Which cards have no foreign transaction fee and lounge access?")
+    assert sorted(answer.result) == ["card.platinum_credit", "card.voyager_credit"]
+    assert "Voyager Travel Credit Card" in answer.text and "Global Debit" not in answer.text
+
+
+def test_numeric_filter(qa):
+    answer = qa.answer("which wallet tiers have a daily payment limit over 50000")
+    assert sorted(answer.result) == ["wallet.tier_1", "wallet.tier_2"]
+
+
+def test_documents_follow_product_to_procedure_to_documents(qa):
+    answer = qa.answer("What documents do I need to apply for a mortgage?")
+    assert "doc.property_purchase_contract" in answer.result and "doc.household_register" in answer.result
+    assert "doc.driving_licence" not in answer.result
+    answer = qa.answer("what paperwork is needed for a car loan")
+    assert "loan.car -has_procedure-> proc.apply_car_loan -requires_document-> doc.driving_licence" in answer.path
+    assert answer.sources[:2] == ["loan.car", "proc.apply_car_loan"]
+
+
+def test_comparison_lists_what_differs(qa):
+    answer = qa.answer("What's the difference between Class I and Class II accounts?")
+    assert answer.result == ["account.class_i", "account.class_ii"]
+    assert "daily payment limit: no limit vs CNY 10,000" in answer.text
+    assert "monthly fee" not in answer.text  # same for both, so not a difference
+
+
+def test_procedure_gives_ordered_steps(qa):
+    answer = qa.answer("How do I activate my e-CNY wallet?")
+    assert answer.result == ["proc.activate_ecny_wallet"]
+    steps = [line for line in answer.text.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}]
+    assert len(steps) == 5 and "Tier 4" in steps[3]
+
+
+def test_products_we_do_not_offer_are_not_invented(qa):
+    for question in ["What's the annual fee on the Diamond card?", "Do you offer joint accounts?",
+                     "Can I trade bitcoin with you?"]:
+        answer = qa.answer(question)
+        assert answer.kind == "not_offered", question
+        assert "doesn't offer" in answer.text and "CNY" not in answer.text
+
+
+def test_free_form_questions_are_left_to_the_faq(qa):
+    assert qa.answer("my card was stolen yesterday and I'm worried") is None
+    assert qa.answer("why was my top up reverted") is None
