@@ -5,7 +5,8 @@ Definitions (per conversation in which the customer said something):
 - contained: not handed off, and the bot understood the customer's last message (its intent is
   neither ``nlu_fallback`` nor ``out_of_scope``, and Rasa was up);
 - resolved: contained, or an agent closed its hand-off as ``resolved``.
-Rates divide by the conversations in the window; fallback rate divides by customer turns.
+Rates divide by the conversations in the window; the fallback rate divides by the customer turns
+the NLU parsed (messages relayed to an agent, or sent while Rasa was down, have no parse).
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def outcome_figures(conn: Connection, window: Window, by: GroupBy = None) -> dic
 
     turns = (select(o.c.day, o.c.channel, intent_name().label("intent"))
              .join(TurnRow, TurnRow.conversation_id == o.c.id)
-             .where(TurnRow.speaker == "customer").subquery())
+             .where(TurnRow.speaker == "customer", intent_name().is_not(None)).subquery())
     key = _key(turns.c, by).label("k")
     fallback = func.sum(case((turns.c.intent.in_(UNRECOGNISED), 1), else_=0))
     for r in conn.execute(select(key, func.count(), fallback).group_by(key)):
@@ -160,7 +161,7 @@ def unrecognised_messages(conn: Connection, window: Window, limit: int | None = 
 def sentiment_distribution(conn: Connection, window: Window) -> list[dict[str, Any]]:
     """Customer messages per sentiment label ('unknown' where the NLU gave none)."""
     label = sentiment_label().label("label")
-    q = (select(label, func.count().label("n")).where(_customer_turns(window), TurnRow.nlu.is_not(None))
+    q = (select(label, func.count().label("n")).where(_customer_turns(window), intent_name().is_not(None))
          .group_by(label).order_by(desc("n"), label))
     return [{"sentiment": r.label, "count": r.n} for r in conn.execute(q)]
 

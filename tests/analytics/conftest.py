@@ -17,13 +17,15 @@ from handoff.models import Agent, QueueEntry
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DAY1, DAY2, LATER = (2026, 3, 2), (2026, 3, 3), (2026, 4, 1)
 
-# id, channel, day, [(text, intent, sentiment)], response seconds
+# id, channel, day, [(text, intent, sentiment)], response seconds; intent None: no NLU parse (the
+# message went to an agent, or Rasa was down)
 CONVERSATIONS = [
     ("c1", "rest", DAY1, [("what's my balance", "check_balance", "neutral")], [0.2]),
     ("c2", "rest", DAY1, [("asdf qwer", "nlu_fallback", {"label": "negative"}),
                           ("my card number is 4111 1111 1111 1111 help", "nlu_fallback",
                            {"label": "negative", "frustration": 0.7})], [0.4, 0.6]),
-    ("c3", "websocket", DAY1, [("I want a human", "human_agent", {"label": "negative"})], [0.3]),
+    ("c3", "websocket", DAY1, [("I want a human", "human_agent", {"label": "negative"}),
+                               ("thanks, it's sorted", None, None)], [0.3]),  # relayed to the agent
     ("c4", "websocket", DAY2, [("what's the weather", "out_of_scope", "negative"),
                                ("useless, give me an agent", "human_agent", "negative")], [0.5, 0.7]),
     ("c5", "rest", DAY2, [("thanks", "thanks", "positive")], [0.1]),
@@ -57,13 +59,15 @@ def load_fixture(engine: Engine) -> None:
             s.add(ConversationRow(id=cid, channel=channel, customer_id=None, mode="bot", created_at=_at(day)))
             s.flush()
             for i, (said, intent, sentiment) in enumerate(turns):
-                nlu = {"intent": {"name": intent, "confidence": 0.9}, "entities": []}
-                if sentiment is not None:
-                    nlu["sentiment"] = sentiment
+                nlu = {"intent": {"name": intent, "confidence": 0.9}, "entities": []} if intent else None
+                if nlu and sentiment is not None:
+                    nlu["sentiment"] = {"label": sentiment, "frustration": 0.5} if isinstance(
+                        sentiment, str) and cid == "c8" else sentiment
                 s.add(TurnRow(conversation_id=cid, seq=2 * i + 1, speaker="customer", text=said,
                               channel=channel, created_at=_at(day, i), nlu=nlu, meta=None))
-                s.add(TurnRow(conversation_id=cid, seq=2 * i + 2, speaker="bot", text="ok",
-                              channel=channel, created_at=_at(day, i), nlu=None, meta=None))
+                if intent:
+                    s.add(TurnRow(conversation_id=cid, seq=2 * i + 2, speaker="bot", text="ok",
+                                  channel=channel, created_at=_at(day, i), nlu=None, meta=None))
             for sec in seconds:
                 s.add(ResponseTimeRow(conversation_id=cid, channel=channel, seconds=sec, created_at=_at(day)))
                 s.flush()
