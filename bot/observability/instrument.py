@@ -57,7 +57,8 @@ class ObservedTurnService(TurnService):
             elapsed = time.perf_counter() - started
             self._metrics.stage_seconds.labels("gateway_turn").observe(elapsed)
             self._metrics.turns.labels(channel).inc()
-            await run_in_threadpool(self._timings.record, conversation.id, channel, elapsed)
+            if replies:  # no replies: the message went to the agent holding the conversation
+                await run_in_threadpool(self._timings.record, conversation.id, channel, elapsed)
             return replies
 
 
