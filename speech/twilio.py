@@ -186,10 +186,10 @@ class TwilioMediaSession:
             self._next_grammar = None
         results = await asyncio.to_thread(self.recognizer.feed, mulaw_decode(mulaw))
         caller_talking = self.recognizer.speech_active or bool(results)
-        if caller_talking and self.speaking:
+        if caller_talking and self.speaking and not self._ending:
             await self._barge_in()
         for result in results:
-            if result.is_final:
+            if result.is_final and not self._ending:
                 self.transcript.append(("caller", result.text))
                 self._spawn(self._respond(self._on_utterance(self.call, result.text)))
         await self._check_time(seconds, caller_talking)
@@ -199,6 +199,8 @@ class TwilioMediaSession:
         if digit not in DTMF_DIGITS:
             raise ProtocolError(f"invalid DTMF digit {digit!r}")
         self._silence_s = 0.0
+        if self._ending:
+            return
         if self.speaking:
             await self._barge_in()
         if self._on_dtmf:
@@ -264,6 +266,7 @@ class TwilioMediaSession:
             self._silence_s = 0.0
             if reply.grammar is not None:
                 self._next_grammar = list(reply.grammar)
+            self._ending = self._ending or reply.end_call  # a goodbye is not interrupted
             if self._play_task and not self._play_task.done():
                 self._play_task.cancel()
             self.transcript.append(("bot", reply.text))
@@ -274,17 +277,22 @@ class TwilioMediaSession:
         chunks = self._tts.stream(reply.text)
         resampler = StreamResampler(self._tts.sample_rate, RATE)
         sent_s = 0.0
-        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
-            pcm = resampler.process(chunk)
-            sent_s += len(pcm) / 2 / RATE
-            await self._send_audio(pcm)
+        try:
+            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+                pcm = resampler.process(chunk)
+                sent_s += len(pcm) / 2 / RATE
+                await self._send_audio(pcm)
+        finally:
+            try:
+                chunks.close()  # stops an espeak-ng subprocess on barge-in
+            except ValueError:
+                pass  # still running in its worker thread; it is closed when collected
         await self._send_audio(resampler.process(b"", last=True))
         self._marks_sent += 1
         name = f"{'end' if reply.end_call else 'reply'}-{self._marks_sent}"
         self._pending_marks.add(name)
         await self._send({"event": "mark", "streamSid": self.call.stream_sid, "mark": {"name": name}})
         if reply.end_call:
-            self._ending = True
             self.end_reason = self.end_reason or "bot ended the call"
             # Twilio confirms with the mark; if it never does, hang up once the audio has had time.
             self._hangup_at_s = self.inbound_audio_s + sent_s + 2.0

@@ -200,3 +200,22 @@ def test_protocol_errors_are_clear_and_release_resources(whisper_en, piper, mess
         assert session.recognizer is None and session.ended.is_set()
 
     asyncio.run(call())
+
+
+@pytest.mark.parametrize("echo_marks", [True, False])
+def test_bot_can_end_the_call_after_its_goodbye(whisper_en, piper, echo_marks: bool) -> None:
+    """Twilio confirms the goodbye mark (hang up then) or never does (hang up once it has played)."""
+    class Closer(Bot):
+        async def on_utterance(self, call: CallInfo, text: str) -> Reply:
+            return Reply("Thank you for calling. Goodbye.", end_call=True)
+
+    async def call() -> None:
+        bot, line = Closer(), Line(echo_marks=echo_marks)
+        line.session = session = TwilioMediaSession(line.send, whisper_en, piper, bot.on_utterance, on_end=bot.on_end)
+        await line.play([start_msg()] + media_msgs(caller_says(piper, "That is all, thanks.")) + silence(1.0))
+        await line.until(lambda: "mark" in line.events())
+        await line.silent_until_ended()
+        assert session.end_reason == "bot ended the call" and bot.ended == ["bot ended the call"]
+        assert "clear" not in line.events()
+
+    asyncio.run(call())
