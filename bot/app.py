@@ -14,6 +14,7 @@ from bot.actions.webhook import router as actions_router
 from bot.analytics import api as analytics_api
 from bot.analytics import feedback_api
 from bot.analytics import pages as analytics_pages
+from bot.analytics.complaints import ComplaintRecogniser, ComplaintRules
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
 from bot.analytics.timings import ResponseTimes
 from bot.bankcore.sql_bankcore import SqlBankCore
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                           ResponseTimes(sessions))
         state.feedback = FeedbackStore(sessions)
         state.complaints = ComplaintStore(sessions)
+        state.turns.complaints = ComplaintRecogniser(
+            ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"), state.complaints, sessions)
         metrics.watch_handoffs(engine)
         state.actions = build_executor(ActionContext(state.bankcore, state.conversations))
         supervisor = RasaSupervisor(settings) if settings.rasa_manage else None

@@ -6,11 +6,13 @@ instead of the plain ones; ``StageTimingMiddleware`` times the NLU and action en
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.analytics.complaints import ComplaintRecogniser
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import Conversation, ConversationStore
 from bot.gateway.turns import TurnService
@@ -19,6 +21,7 @@ from bot.observability.metrics import Metrics
 from bot.rasa.client import RasaClient, RasaUnavailable
 
 STAGE_BY_PATH = {"/nlu/model/parse": "nlu", "/actions/webhook": "actions"}
+_latest_parse: ContextVar[dict[str, Any] | None] = ContextVar("latest_parse", default=None)
 
 
 class ObservedRasaClient(RasaClient):
@@ -36,9 +39,18 @@ class ObservedRasaClient(RasaClient):
                 self._metrics.errors.labels("rasa_unavailable").inc()
                 raise
 
+    async def latest_message(self, sender: str) -> dict[str, Any]:
+        """Rasa's parse of the turn, also kept for the observed turn (complaint recognition)."""
+        parse = await super().latest_message(sender)
+        _latest_parse.set(parse)
+        return parse
+
 
 class ObservedTurnService(TurnService):
-    """Tags logs with the conversation id, times the whole turn and records the response time."""
+    """Tags logs with the conversation id, times the whole turn, records the response time and
+    opens complaint cases when ``complaints`` is set."""
+
+    complaints: ComplaintRecogniser | None = None
 
     def __init__(self, store: ConversationStore, rasa: RasaClient, metrics: Metrics,
                  timings: ResponseTimes) -> None:
@@ -48,6 +60,7 @@ class ObservedTurnService(TurnService):
 
     async def handle(self, conversation: Conversation, text: str, channel: str) -> list[dict[str, Any]]:
         with conversation_context(conversation.id):
+            _latest_parse.set(None)
             started = time.perf_counter()
             try:
                 replies = await super().handle(conversation, text, channel)
@@ -59,6 +72,9 @@ class ObservedTurnService(TurnService):
             self._metrics.turns.labels(channel).inc()
             if replies:  # no replies: the message went to the agent holding the conversation
                 await run_in_threadpool(self._timings.record, conversation.id, channel, elapsed)
+            parse = _latest_parse.get()
+            if parse and self.complaints:
+                await run_in_threadpool(self.complaints.observe, conversation.id, parse, text)
             return replies
 
 
