@@ -169,7 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if get_settings().log_json:
+        from bot.observability.logs import configure_logging
+
+        configure_logging()  # one JSON format for the whole process, training lines included
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     args.func(args)
 
