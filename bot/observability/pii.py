@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_SEP = r"[ -]?"
-_DIGITS = lambda lo, hi: rf"\d(?:{_SEP}\d){{{lo - 1},{hi - 1}}}"  # noqa: E731 - tiny pattern helper
+
+def _digits(lo: int, hi: int) -> str:
+    """Between ``lo`` and ``hi`` digits, optionally separated by single spaces or dashes."""
+    return rf"\d(?:[ -]?\d){{{lo - 1},{hi - 1}}}"
 
 
 def _last4(label: str) -> Callable[[re.Match[str]], str]:
@@ -37,24 +39,24 @@ _IS = r"(?:\s*(?:is|was|=|:|-|\#)\s*|\s+)"
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\b\d{2}-\d{2}-\d{2}\b"), _token("sort code")),
     # "PIN is 1234", "pin: 4 8 2 1"
-    (re.compile(rf"\bpin(?:\s*(?:number|code))?(?:'s)?{_IS}(?P<secret>{_DIGITS(4, 6)})\b", re.I),
+    (re.compile(rf"\bpin(?:\s*(?:number|code))?(?:'s)?{_IS}(?P<secret>{_digits(4, 6)})\b", re.I),
      _token("pin")),
     # one-time / verification / security codes, OTP, CVV
     (re.compile(r"\b(?:one[- ]?time\s*(?:pass)?code|otp|passcode|verification\s*code|security\s*code|"
                 r"confirmation\s*code|auth(?:entication|orisation|orization)?\s*code|cvv2?|cvc|code)"
-                rf"(?:'s)?{_IS}(?P<secret>{_DIGITS(3, 8)})\b", re.I), _token("code")),
+                rf"(?:'s)?{_IS}(?P<secret>{_digits(3, 8)})\b", re.I), _token("code")),
     # national identifiers named as such
     (re.compile(r"\b(?:national\s*(?:id|identity|insurance)|social\s*security|ssn|passport|tax\s*id|nino)"
                 rf"(?:\s*(?:number|no\.?|card))?{_IS}(?P<secret>[A-Z0-9](?:[ -]?[A-Z0-9]){{5,14}})\b",
                 re.I), _token("national id")),
     # account numbers named as such
-    (re.compile(rf"\b(?:account|acct|a/c)(?:\s*(?:number|no\.?|num))?{_IS}(?P<secret>{_DIGITS(6, 18)})\b",
+    (re.compile(rf"\b(?:account|acct|a/c)(?:\s*(?:number|no\.?|num))?{_IS}(?P<secret>{_digits(6, 18)})\b",
                 re.I), _last4("account")),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _token("national id")),                      # US SSN
     (re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.I), _token("national id")),
     (re.compile(r"\b(?P<secret>[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b", re.I),
      _last4("account")),
-    (re.compile(rf"\b(?P<secret>{_DIGITS(13, 19)})\b"), _last4("card")),
+    (re.compile(rf"\b(?P<secret>{_digits(13, 19)})\b"), _last4("card")),
     (re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5}(?!\w)"), _phone),
     (re.compile(r"(?<!\w)\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b"), _phone),
     (re.compile(r"\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"), _phone),
