@@ -22,6 +22,7 @@ class VadSettings(BaseSettings):
     frame_ms: int = Field(default=20, ge=10, le=50)
     min_db: float = Field(default=-45.0, description="frames quieter than this are never speech")
     margin_db: float = Field(default=12.0, description="speech must exceed the noise floor by this")
+    noise_window_ms: int = Field(default=2000, ge=100, description="noise floor = quietest frame in this")
     start_ms: int = Field(default=60, ge=0, description="speech needed before an utterance starts")
     silence_ms: int = Field(default=700, ge=100, description="trailing silence that ends one")
     preroll_ms: int = Field(default=200, ge=0, description="audio kept before speech onset")

@@ -1,11 +1,13 @@
 """Energy voice-activity detection with silence endpointing.
 
-An adaptive noise floor makes the threshold follow the line: phone lines hiss, synthetic audio is
-digitally silent. Decisions are made on fixed frames so the timing of an end of utterance depends
+The noise floor is the quietest frame of the last ``noise_window_ms`` (minimum statistics): speech
+has gaps between syllables, steady line noise has none, so a hissing line is never mistaken for a
+caller who will not stop talking, and digitally silent audio still works. Decisions are made on fixed frames so the timing of an end of utterance depends
 only on the audio, never on how the caller's transport chunks it.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
@@ -46,7 +48,7 @@ class Endpointer:
         """Forget all state, as at the start of a new stream."""
         self._pending = np.zeros(0, dtype=np.int16)
         self._frames_seen = 0
-        self._noise_db = -70.0
+        self._recent_db: deque[float] = deque(maxlen=max(1, self.settings.noise_window_ms // self.settings.frame_ms))
         self._speech_run = 0
         self._silence_run = 0
         self._utterance_frames = 0
@@ -58,11 +60,8 @@ class Endpointer:
         return self._frames_seen * self.frame_len / self.sample_rate
 
     def _is_speech(self, db: float) -> bool:
-        speech = db > max(self.settings.min_db, self._noise_db + self.settings.margin_db)
-        if not speech and not self.in_utterance:
-            self._noise_db += 0.05 * (db - self._noise_db) if db > self._noise_db else db - self._noise_db
-            self._noise_db = max(self._noise_db, -90.0)
-        return speech
+        self._recent_db.append(db)
+        return db > max(self.settings.min_db, min(self._recent_db) + self.settings.margin_db)
 
     def _step(self, frame: np.ndarray) -> VadFrame:
         s = self.settings

@@ -113,7 +113,7 @@ class WhisperEngine(AsrEngine):
             # ratio), a known tiny-model failure on robotic or narrowband speech.
             temperature=(0.0, 0.4),
             log_prob_threshold=None,
-            max_new_tokens=int(16 + 8 * len(audio) / self.model_rate),
+            max_new_tokens=min(224, int(16 + 8 * len(audio) / self.model_rate)),  # model limit 448
             condition_on_previous_text=False,
             word_timestamps=True,
             hotwords=" ".join(grammar) if grammar else None,
