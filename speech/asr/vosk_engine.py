@@ -35,7 +35,8 @@ class VoskRecognizer(Recognizer):
         super().__init__(sample_rate, model_rate, vad, grammar)
 
     def _grammar_changed(self) -> None:
-        self._kaldi = self._new_kaldi()
+        if not self._endpointer.in_utterance:  # else the utterance in progress keeps its grammar
+            self._kaldi = self._new_kaldi()
 
     def _new_kaldi(self) -> vosk.KaldiRecognizer:
         if self.grammar:
@@ -47,6 +48,7 @@ class VoskRecognizer(Recognizer):
         kaldi.SetWords(True)
         kaldi.SetPartialWords(True)
         self._fed_s = 0.0  # Kaldi's word times count all audio since creation, Reset or not
+        self._kaldi_grammar = self.grammar
         return kaldi
 
     def _reset_engine(self) -> None:
@@ -62,6 +64,8 @@ class VoskRecognizer(Recognizer):
         ]
 
     def _begin(self, preroll: list[VadFrame]) -> None:
+        if self._kaldi_grammar != self.grammar:
+            self._kaldi = self._new_kaldi()
         self._reset_engine()
         start_s = preroll[0].start_s if preroll else self._endpointer.time_s
         self._offset = start_s - self._fed_s

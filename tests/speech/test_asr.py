@@ -88,3 +88,15 @@ def test_pause_shorter_than_endpoint_keeps_one_utterance(whisper_en) -> None:
     heard = transcribe(whisper_en, bytes(rate) + first + pause + second + bytes(2 * rate), rate)
     assert len(heard) == 1
     assert {"lost", "card", "yesterday", "evening"} <= set(words(heard[0]))
+
+
+def test_vosk_grammar_set_mid_utterance_applies_to_the_next(vosk_ko) -> None:
+    rate = 16000
+    one = espeak("네", rate, voice="ko", pad_s=1.0)
+    rec = vosk_ko.recognizer(rate)
+    middle = len(one) // 4 * 2
+    results = rec.feed(one[:middle])
+    rec.set_grammar(grammar("yes_no", "ko"))
+    results += rec.feed(one[middle:]) + rec.feed(one) + rec.finish()
+    finals = [r.text for r in results if r.is_final]
+    assert len(finals) == 2 and finals[1] == "네"
