@@ -49,7 +49,7 @@ function draw(id, type, labels, datasets, options = {}) {
     return;
   }
   charts[id] = new Chart($(id), { type, data: { labels, datasets },
-    options: { animation: false, responsive: true, ...options } });
+    options: { animation: false, responsive: true, maintainAspectRatio: false, ...options } });
 }
 
 function render(s) {
