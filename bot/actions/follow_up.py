@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.balance import ActionCheckBalance
@@ -15,6 +15,7 @@ from bot.actions.context import ActionContext
 from bot.actions.gate import customer_or_identify
 from bot.actions.transactions import ActionSearchTransactions
 
+TRANSFER_GUESS = 0.15
 DETAILS = {"account", "merchant", "date", "date_range", "amount"}
 UNCLEAR = "What would you like me to do with that? I can check balances, show transactions or make a transfer."
 
@@ -28,10 +29,22 @@ class ActionFollowUp(Action):
     def name(self) -> str:
         return "action_follow_up"
 
+    @staticmethod
+    def _looks_like_a_transfer(tracker: Tracker) -> bool:
+        """Below the NLU threshold, but transfer_money is the model's best guess and the message
+        names an amount or a recipient: start the transfer form (its read-back guards the rest)."""
+        ranking = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
+                   if r.get("name") != "nlu_fallback"]
+        named = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or []}
+        return bool(ranking) and ranking[0].get("name") == "transfer_money" and \
+            ranking[0].get("confidence", 0) >= TRANSFER_GUESS and bool(named & {"amount", "payee", "merchant"})
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         topic = tracker.get_slot("last_topic")
         details = any(e.get("entity") in DETAILS for e in (tracker.latest_message or {}).get("entities") or [])
+        if intent(tracker) == "nlu_fallback" and self._looks_like_a_transfer(tracker):
+            return [FollowupAction("transfer_form")]
         if intent(tracker) == "nlu_fallback" and not (topic and details):
             dispatcher.utter_message(response="utter_please_rephrase")
             return []

@@ -1,15 +1,19 @@
-"""The customer asks for a person: hand the conversation to the agent queue."""
+"""The customer asks for a person: acknowledge in one step, no "are you sure" loop.
+
+The gateway's hand-off gate sees the request in the same turn, pauses Rasa and queues the
+conversation; the queue notice (reason, position, wait) follows this reply.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext
 
-NO_QUEUE = ("I can't transfer chats to a colleague from here yet. You can reach our team by "
-            "phone at any time; I'm happy to keep helping meanwhile.")
+ACKNOWLEDGE = "Of course, I'm bringing in one of my colleagues."
 
 
 class ActionRequestHuman(Action):
@@ -21,5 +25,5 @@ class ActionRequestHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=NO_QUEUE)
-        return []
+        dispatcher.utter_message(text=ACKNOWLEDGE)
+        return [ActiveLoop(None)] if tracker.active_loop.get("name") else []

@@ -1,22 +1,17 @@
-"""Support questions (BANKING77 intents): answered from the knowledge base when one is loaded."""
+"""Support questions (BANKING77 intents and free questions): answered from the knowledge base.
+
+The answer's source ids travel with the reply (``custom.sources``) so the customer sees where it
+came from and the transcript keeps them.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from starlette.concurrency import run_in_threadpool
 
 from bot.actions.context import ActionContext
-
-
-def intent_label(intent: str) -> str:
-    return intent.replace("_", " ")
-
-
-def placeholder_answer(intent: str) -> str:
-    """Until the knowledge base answers, say plainly what was understood."""
-    return (f"I understand you're asking about {intent_label(intent)}. Detailed answers on this "
-            "topic aren't available in chat yet; you can ask for a colleague at any time.")
 
 
 class ActionAnswerSupport(Action):
@@ -28,6 +23,10 @@ class ActionAnswerSupport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or "your question"
-        dispatcher.utter_message(text=placeholder_answer(intent))
+        message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name")
+        answer = await run_in_threadpool(self._context.knowledge.answer, message.get("text", ""),
+                                         intent, message.get("entities") or [])
+        dispatcher.utter_message(text=answer.text,
+                                 json_message={"sources": answer.sources, "kind": answer.kind})
         return []

@@ -24,8 +24,9 @@ from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.stepup import STEPUP_SLOT, StepupValidation
 from bot.bankcore.port import Account, BankError, InsufficientFunds, LimitExceeded
+from nlu.entities import extract_entities
 
-SLOTS = ("payee", "from_account", "amount", "transfer_confirmed")
+SLOTS = ("payee", "from_account", "amount", "transfer_date", "transfer_confirmed")
 UNUSUAL_FACTOR = Decimal("2")  # more than twice the biggest payment of the last 90 days
 UNUSUAL_FLOOR = Decimal("1000")
 SENDING_KINDS = ("checking", "savings")
@@ -52,7 +53,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
         return "validate_transfer_form"
 
     async def form_slots(self, tracker: Tracker, customer_id: int) -> list[str]:
-        slots = ["payee", "from_account", "amount"]
+        slots = ["payee", "from_account", "amount", "transfer_date"]
         amount = tracker.get_slot("amount")
         if amount and tracker.get_slot(STEPUP_SLOT) != "verified" and await self._unusual(
                 customer_id, Decimal(amount)):
@@ -104,7 +105,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
         requested = tracker.get_slot("requested_slot") == "payee"
         own = first_value(tracker, "account", "to") or (
             requested and next((e["value"] for e in entities(tracker, "account") if e.get("role") != "from"), None))
-        said = first_value(tracker, "payee")
+        said = first_value(tracker, "payee") or await self._saved_payee_in_message(tracker)
         if not own and not said and requested and short_answer(tracker):
             said = re.sub(r"^(?:to|pay|it'?s|send it to)\s+", "", short_answer(tracker), flags=re.I)
         if re.search(r"\bto\s+(?:account\s+)?(?:number\s+)?\d{6,}", text(tracker), re.I) or (
@@ -138,6 +139,14 @@ class ValidateTransferForm(StepupValidation, BankForm):
         if payee.name.lower() != said.strip().lower():
             dispatcher.utter_message(text=f"I take it you mean {payee.name} ({payee.masked_account}).")
         return {"payee": f"payee:{payee.id}"}
+
+    async def _saved_payee_in_message(self, tracker: Tracker) -> str | None:
+        """The NLU does not know this customer's payees; look for them (fuzzily) in the text here,
+        including names the NLU took for merchants ("Greenway Lettings")."""
+        customer_id = await self._context.customer_id(tracker)
+        names = [p.name for p in await call(self._context.bank.list_payees, customer_id)]
+        found = [e for e in extract_entities(text(tracker), payees=names) if e["entity"] == "payee"]
+        return next((e["value"] for e in found if e["value"] in names), None)
 
     async def extract_amount(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict[str, Any]) -> dict[str, Any]:
@@ -189,6 +198,18 @@ class ValidateTransferForm(StepupValidation, BankForm):
                     f"You could send that much now and the rest tomorrow.")
         return None
 
+    async def extract_transfer_date(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        """Transfers go out immediately; a later date is refused plainly rather than ignored."""
+        today = datetime.now(timezone.utc).date().isoformat()
+        said = first_value(tracker, "date")
+        if said and said > today:
+            dispatcher.utter_message(text=f"I can't schedule transfers for a later date ({said}) in chat yet, "
+                                          "so this one would go out today. Say cancel if you'd rather wait.")
+        if said or not tracker.get_slot("transfer_date"):
+            return {"transfer_date": today}
+        return {}
+
     async def extract_transfer_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "transfer_confirmed":
@@ -238,7 +259,7 @@ async def describe_target(context, customer_id: int, value: str | None, accounts
 
 
 class ActionExecuteTransfer(FinishForm):
-    slots = (*SLOTS, "transfer_date")
+    slots = SLOTS
 
     def name(self) -> str:
         return "action_execute_transfer"
