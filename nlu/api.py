@@ -27,8 +27,16 @@ class IntentScore(BaseModel):
     confidence: float
 
 
+class Sentiment(BaseModel):
+    label: str = Field(description="negative, neutral or positive")
+    confidence: float
+    scores: dict[str, float]
+    frustration: float = Field(ge=0.0, le=1.0, description="how annoyed the customer sounds")
+
+
 class ParseResult(BaseModel):
-    """Rasa's parse format plus ``out_of_scope`` (probability the message is not for a bank)."""
+    """Rasa's parse format plus ``out_of_scope`` (probability the message is not for a bank) and
+    ``sentiment``."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -37,6 +45,7 @@ class ParseResult(BaseModel):
     intent_ranking: list[IntentScore]
     entities: list[dict]
     out_of_scope: float
+    sentiment: Sentiment
 
 
 def get_nlu_service(request: Request) -> NluService:

@@ -13,6 +13,7 @@ from nlu.entities import extract_entities
 from nlu.encoder import limit_torch_threads, load_encoder
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
 from nlu.model import IntentModel
+from nlu.sentiment import SentimentModel, no_words_sentiment
 from nlu.text import clean_text, has_words
 from nlu.training import model_dir
 
@@ -30,9 +31,11 @@ def _ranked(intent: str, confidence: float) -> dict[str, Any]:
 class NluService:
     """Intent classification with Rasa's FallbackClassifier behaviour built in."""
 
-    def __init__(self, encoder, model: IntentModel, settings: Settings) -> None:
+    def __init__(self, encoder, model: IntentModel, sentiment: SentimentModel,
+                 settings: Settings) -> None:
         self._encoder = encoder
         self._model = model
+        self._sentiment = sentiment
         self._threshold = settings.nlu_fallback_threshold
         self._max_chars = settings.nlu_max_chars
         # HF fast tokenizers raise "Already borrowed" under concurrent use, and two threads
@@ -47,10 +50,11 @@ class NluService:
         folder: Path = model_dir(settings)
         try:
             model, meta = IntentModel.load(folder)
+            sentiment = SentimentModel.load(folder)
         except FileNotFoundError as exc:
             raise NluModelMissing(f"no NLU model in {folder}; run `bankbot train nlu`") from exc
         limit_torch_threads()
-        service = cls(load_encoder(meta["encoder"]), model, settings)
+        service = cls(load_encoder(meta["encoder"]), model, sentiment, settings)
         service.parse("hello")  # warm-up: first call pays for lazy initialisation
         return service
 
@@ -58,14 +62,24 @@ class NluService:
     def intents(self) -> tuple[str, ...]:
         return self._model.intents
 
+    @property
+    def sentiment(self) -> SentimentModel:
+        return self._sentiment
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Normalised embeddings of already-cleaned texts, one encoder call at a time."""
+        with self._lock:
+            return encode(self._encoder, texts)
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
-        with self._lock:
-            embeddings = encode(self._encoder, texts)
-        return self._model.predict_proba(embeddings)
+        return self._model.predict_proba(self.embed(texts))
 
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
+
+        Extra keys: ``out_of_scope`` (probability) and ``sentiment`` (label, confidence, scores,
+        frustration in [0, 1]); Rasa keeps them in ``tracker.latest_message``.
 
         ``message_id`` is Rasa's sender id; it is accepted for the contract and not used yet.
         """
@@ -76,8 +90,11 @@ class NluService:
         if not has_words(cleaned):
             ranking = [_ranked(OUT_OF_SCOPE, 1.0)]
             out_of_scope = 1.0
+            sentiment = no_words_sentiment(cleaned)
         else:
-            probs = self.probabilities([cleaned])[0]
+            embedding = self.embed([cleaned])
+            probs = self._model.predict_proba(embedding)[0]
+            sentiment = self._sentiment.predict(embedding[0], cleaned)
             order = np.argsort(-probs)[:RANKING_SIZE]
             ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]
             out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0
@@ -87,5 +104,6 @@ class NluService:
             fallback = _ranked(NLU_FALLBACK, self._threshold)
             ranking = [fallback, *ranking]
             top = fallback
-        result.update(intent=top, intent_ranking=ranking, out_of_scope=out_of_scope)
+        result.update(intent=top, intent_ranking=ranking, out_of_scope=out_of_scope,
+                      sentiment=sentiment)
         return result

@@ -18,9 +18,10 @@ from nlu.dataset import Example, load_examples, yaml_files
 from nlu.embeddings import encode_cached
 from nlu.encoder import limit_torch_threads, load_encoder
 from nlu.model import IntentModel
+from nlu.sentiment import SentimentRow, fit_sentiment, load_sentiment_rows
 
 # Bump when a code change alters what training produces, so stored models are retrained.
-TRAINING_CODE_VERSION = "2"
+TRAINING_CODE_VERSION = "4"
 FINGERPRINT_FILE = "fingerprint.txt"
 CACHE_FILE = "embedding_cache.npz"
 
@@ -37,6 +38,7 @@ class ClassifierConfig:
     knn_k: int = 10
     knn_temperature: float = 0.05
     linear_weight: float = 0.5
+    sentiment_c: float = 1.0
 
 
 def nlu_data_dir(settings: Settings) -> Path:
@@ -47,11 +49,20 @@ def model_dir(settings: Settings) -> Path:
     return settings.models_dir / "nlu"
 
 
+def sentiment_data_dir(settings: Settings) -> Path:
+    return nlu_data_dir(settings) / "sentiment"
+
+
+def training_files(settings: Settings) -> list[Path]:
+    """Intent YAML and sentiment CSV files: what the fingerprint covers."""
+    return yaml_files(nlu_data_dir(settings)) + sorted(sentiment_data_dir(settings).glob("*.csv"))
+
+
 def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
     """Hash of every training file (name and bytes), the encoder, classifier config and code version."""
     digest = hashlib.sha256()
     data_dir = nlu_data_dir(settings)
-    for file in yaml_files(data_dir):
+    for file in training_files(settings):
         digest.update(str(file.relative_to(data_dir)).encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     recipe = {"encoder": settings.encoder_model, "classifier": asdict(config), "seed": settings.seed,
@@ -81,11 +92,15 @@ def fit_model(embeddings: np.ndarray, labels: list[str], config: ClassifierConfi
     )
 
 
-def embed_examples(settings: Settings, examples: list[Example]) -> np.ndarray:
-    """Embeddings of the examples' texts through the on-disk cache."""
+def embed_texts(settings: Settings, texts: list[str]) -> np.ndarray:
+    """Embeddings through the on-disk cache."""
     encoder = load_encoder(settings.encoder_model)
     cache = model_dir(settings) / "cache" / CACHE_FILE
-    return encode_cached(encoder, settings.encoder_model, [e.text for e in examples], cache)
+    return encode_cached(encoder, settings.encoder_model, texts, cache)
+
+
+def embed_examples(settings: Settings, examples: list[Example] | list[SentimentRow]) -> np.ndarray:
+    return embed_texts(settings, [e.text for e in examples])
 
 
 def is_current(settings: Settings, config: ClassifierConfig = ClassifierConfig()) -> bool:
@@ -105,12 +120,16 @@ def train_nlu(settings: Settings, force: bool = False, config: ClassifierConfig 
     examples = load_examples(nlu_data_dir(settings))
     if not examples:
         raise ValueError(f"no NLU training examples under {nlu_data_dir(settings)}")
+    sentiment_rows = load_sentiment_rows(sentiment_data_dir(settings))
     embeddings = embed_examples(settings, examples)
+    sentiment_embeddings = embed_examples(settings, sentiment_rows)
     embedded = time.perf_counter()
     model = fit_model(embeddings, [e.intent for e in examples], config, settings.seed)
+    sentiment = fit_sentiment(sentiment_embeddings, sentiment_rows, config.sentiment_c, settings.seed)
     meta = {"encoder": settings.encoder_model, "classifier": asdict(config), "examples": len(examples),
-            "code": TRAINING_CODE_VERSION}
+            "sentiment_examples": len(sentiment_rows), "code": TRAINING_CODE_VERSION}
     model.save(out, meta)
+    sentiment.save(out)
     (out / FINGERPRINT_FILE).write_text(fingerprint(settings, config) + "\n")
     done = time.perf_counter()
     print(f"NLU trained on {len(examples)} examples, {len(model.intents)} intents in "
