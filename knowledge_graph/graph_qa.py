@@ -18,7 +18,11 @@ from knowledge_graph.offerings import OfferChecker
 _DOCS = re.compile(r"\b(documents?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|vs|better|between|or)\b")
-_LIST = re.compile(r"\b(which|what|any|list|show|all|do you (have|offer)|options)\b")
+_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,2}$")
+_OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose))")
+_OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
+_WHY = re.compile(r"(^|\s)why\b")
+_VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|what is|what's|whats)\b")
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
 _CMP = re.compile(r"\b(under|below|less than|at most|up to|over|above|more than|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
@@ -51,11 +55,14 @@ class GraphQA:
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
-        missing = self.offers.check(text, linked_product=bool(products or procedures))
+        missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures})
         if missing:
             return self._not_offered(*missing)
-        if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and (procedures or products):
-            return self._documents(procedures[0] if procedures else products[0], norm)
+        if _WHY.search(norm):
+            return None  # the graph holds facts, not reasons; the FAQ explains
+        askable = [n for n in products if self.kg.node(n)["type"] in _PRODUCT_TYPES] + procedures
+        if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and askable:
+            return self._documents(procedures[0] if procedures else askable[0], norm)
         if procedures and not attrs:
             return self._procedure(procedures[0])
         if products and _HOW.search(norm) and not attrs:
@@ -65,18 +72,17 @@ class GraphQA:
         same_type = self._same_type_pair(products)
         if same_type and _COMPARE.search(norm):
             return self._compare(same_type, attrs)
-        listed = [t for t in types if t.targets[0] in _PRODUCT_TYPES | {"fee", "channel"}]
-        if listed and _LIST.search(norm) and not any(self.kg.node(p)["type"] == listed[0].targets[0] for p in products):
-            return self._filter(listed[0], attrs, norm)
+        listed = self._listed_type(norm, types, bool(attrs))
+        if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
+            return self._filter(listed, attrs, norm)
         if attrs and not products:
-            owners = [n for n in self.kg.graph if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
-            products = owners if len(owners) == 1 else []
+            products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
         if products and attrs:
             found = self._lookup(products, attrs)
             if found:
                 return found
         defaults = self.kg.schema.node_types[self.kg.node(products[0])["type"]].default_attributes if products else ()
-        if defaults and not attrs:
+        if defaults and _VALUE.search(norm):
             found = self._lookup(products[:1], [Mention("attribute", defaults, 0, 0, "")])
             if found:
                 return found
@@ -84,9 +90,22 @@ class GraphQA:
             return self._overview(products[0])
         return None
 
+    def _listed_type(self, norm: str, types: list[Mention], has_conditions: bool) -> Mention | None:
+        """The product type a list question asks about: "which credit cards ...", "what loans do you offer"."""
+        for t in types:
+            if t.targets[0] not in _PRODUCT_TYPES | {"fee", "channel"}:
+                continue
+            before = " ".join(norm[:t.start].split()[-3:])
+            after = norm[t.end:t.end + 25]
+            if has_conditions and _LIST_BEFORE.search(before):
+                return t
+            if _LIST_BEFORE.search(before) and _OFFER_AFTER.match(after) or _OFFER_BEFORE.search(before):
+                return t
+        return None
+
     # --- templates -------------------------------------------------------------------------
     def _not_offered(self, term: str, instead: str | None) -> GraphAnswer:
-        text = f"Sorry, {self.kg.schema.bank_name} doesn't offer {_article(term)}."
+        text = f"Sorry, {self.kg.schema.bank_name} doesn't offer {term}."
         if instead:
             text += f" You might be interested in the {self.kg.name(instead)} instead."
         return GraphAnswer("not_offered", text, [instead] if instead else [], [])
@@ -218,7 +237,8 @@ class GraphQA:
         The first procedure listed on the node is its main one (apply/open) and wins ties.
         """
         procs = self.kg.targets(node, "has_procedure")
-        words = set(norm.split()) - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
+        own = {w for a in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]] for w in a.split()}
+        words = set(norm.split()) - own - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
         best, best_score = None, 0
         for proc in procs:
             vocab = {w for a in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]] for w in a.split()}
@@ -266,10 +286,6 @@ class GraphQA:
         negated = bool(_NEG.search(before)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
         cmp = _CMP.match(norm[m.end:m.end + 30].strip())
         return f"{'no ' if negated else ''}{m.alias}{' ' + cmp.group(0) if cmp else ''}"
-
-
-def _article(term: str) -> str:
-    return term if term.endswith("s") else (f"an {term}" if term[0] in "aeiou" else f"a {term}")
 
 
 def _cite(text: str, sources: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Decide when a question is about a product the bank does not offer, so we never invent one.
 
-Two signals: an explicit list in ``not_offered.yaml`` (joint accounts, crypto, ...) and an
-unknown name in front of a product noun ("the Diamond card") in a question about a product.
+Two signals: an explicit list in ``not_offered.yaml`` (joint accounts, crypto, ...) and, in a
+question about a product, a name in front of a product noun that is unknown ("the Diamond card")
+or belongs to another kind of product ("the Gold loan" - Gold is a card).
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from knowledge_graph.graph import KnowledgeGraph
 from knowledge_graph.linking import normalize
 from knowledge_graph.marked_yaml import MarkedDict, load_marked
 
-PRODUCT_NOUNS = r"(card|cards|account|accounts|loan|loans|mortgage|wallet|wallets)"
+NOUN_TYPES = {"card": "card", "account": "account_class", "loan": "loan", "mortgage": "loan", "wallet": "wallet_tier"}
+PRODUCT_NOUNS = r"(card|account|loan|mortgage|wallet)s?"
 _FILLER = {
     "a", "an", "the", "my", "your", "this", "that", "new", "old", "any", "of", "on", "for", "to",
     "with", "in", "about", "which", "what", "one", "same", "other", "another", "second", "first",
@@ -29,6 +31,7 @@ _PRODUCT_QUESTION = re.compile(
 @dataclass(frozen=True)
 class NotOffered:
     term: str
+    say: str
     instead: str | None
 
 
@@ -44,12 +47,13 @@ def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
     for item, line in zip(items, items.item_lines):
         term = item.get("term") if isinstance(item, dict) else None
         instead = item.get("instead") if isinstance(item, dict) else None
+        say = item.get("say", term) if isinstance(item, dict) else None
         if not isinstance(term, str) or not term.strip():
             issues.append(DataIssue(path, line, "each entry needs a non-empty 'term'"))
         elif instead is not None and instead not in kg.graph:
             issues.append(DataIssue(path, line, f"'instead' names unknown node {instead!r}"))
         else:
-            result.append(NotOffered(normalize(term), instead))
+            result.append(NotOffered(normalize(term), str(say), instead))
     if issues:
         raise KnowledgeDataError(issues)
     return result
@@ -62,18 +66,30 @@ class OfferChecker:
         self.kg = kg
         self.not_offered = not_offered
         self.known_words = known_words | _FILLER
+        self.word_types: dict[str, set[str]] = {}
+        for _, data in kg.graph.nodes(data=True):
+            if data["type"] not in set(NOUN_TYPES.values()):
+                continue  # only product names can name "another kind of product"
+            for alias in [data["name"].lower(), *data["aliases"]]:
+                for word in normalize(alias).split():
+                    self.word_types.setdefault(word, set()).add(data["type"])
 
-    def check(self, text: str, linked_product: bool) -> tuple[str, str | None] | None:
-        """Return (what was asked about, suggested node id) when we do not offer it."""
+    def check(self, text: str, linked_types: set[str]) -> tuple[str, str | None] | None:
+        """Return (how to name what was asked about, suggested node id) when we do not offer it."""
         norm = normalize(text)
         for item in self.not_offered:
             if re.search(rf"(?<![\w-]){re.escape(item.term)}s?(?![\w-])", norm):
-                return item.term, item.instead
-        if linked_product or not _PRODUCT_QUESTION.search(norm):
+                return item.say, item.instead
+        if not _PRODUCT_QUESTION.search(norm):
             return None
         for match in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", norm):
-            words = match.group(1).split()
-            if any(w not in self.known_words for w in words):
-                named = words[next(i for i, w in enumerate(words) if w not in self.known_words):]
-                return " ".join(named + [match.group(2)]), None
+            noun_type = NOUN_TYPES[match.group(2)]
+            words = [w for w in match.group(1).split() if w not in _FILLER]
+            if noun_type in linked_types or not words:
+                continue
+            odd = [w for w in words if w not in self.known_words
+                   or self.word_types.get(w) and noun_type not in self.word_types[w]]
+            if odd:
+                phrase = " ".join(words[words.index(odd[0]):] + [match.group(2)])
+                return f"{'an' if phrase[0] in 'aeiou' else 'a'} {phrase}", None
         return None
