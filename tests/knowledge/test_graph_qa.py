@@ -72,3 +72,8 @@ def test_products_we_do_not_offer_are_not_invented(qa):
 def test_free_form_questions_are_left_to_the_faq(qa):
     assert qa.answer("my card was stolen yesterday and I'm worried") is None
     assert qa.answer("why was my top up reverted") is None
+
+
+def test_a_product_name_on_the_wrong_kind_of_product_is_not_offered(qa):
+    answer = qa.answer("What's the interest rate on the Gold loan?")
+    assert answer.kind == "not_offered" and "18.25%" not in answer.text
