@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 SUPPORT_ACTION = "action_answer_support"
 # forms handle these themselves (the validation action cancels or confirms)
 NOT_DIGRESSIONS = {"cancel", "affirm", "deny"}
+# forms whose questions take any text as the answer never reject a message, so rules to
+# interrupt them would only slow training down
+FREE_TEXT_FORMS = {"identify_form", "add_payee_form", "dispute_form"}
 MODEL_NAME = "bankbot-dialogue"
 
 
@@ -95,7 +98,7 @@ def digression_rules(forms: list[str], support: list[str], rules_file: Path) -> 
     check, "are you a bot?") is answered by its usual action and the form then asks again."""
     answers = {i: a for i, a in one_step_rules(rules_file).items() if i not in NOT_DIGRESSIONS}
     generated = []
-    for form in forms:
+    for form in (f for f in forms if f not in FREE_TEXT_FORMS):
         resume = [{"action": form}, {"active_loop": form}]
         if support:
             generated.append({
