@@ -42,13 +42,18 @@ SCRIPT = [
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    """The whole product with an operator token, its own database and a copy of data/ (teaching
-    writes data/nlu/learned.yml there, not into the checkout)."""
+    """The whole product with an operator token, its own database, a copy of data/ (teaching
+    writes data/nlu/learned.yml there, not into the checkout) and its own var/ seeded with the
+    checkout's trained models (so it trains only if they are stale, and never races another run)."""
     tmp = tmp_path_factory.mktemp("dashboard")
     shutil.copytree(ROOT / "data", tmp / "data")
+    for models in ("models", "rasa/models"):
+        if (ROOT / "var" / models).is_dir():
+            shutil.copytree(ROOT / "var" / models, tmp / "var" / models)
     port, rasa_port = free_port(), free_port()
     env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
            "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}", "BANKBOT_DATA_DIR": str(tmp / "data"),
+           "BANKBOT_VAR_DIR": str(tmp / "var"),
            "BANKBOT_OPERATOR_TOKEN": TOKEN}
     log = tmp / "serve.log"
     with open(log, "wb") as out:
@@ -56,7 +61,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log)
     try:
-        running.wait_ready()
+        running.wait_ready(timeout_s=1500)  # first start after a data change trains NLU and Rasa
         yield running, tmp / "data"
     finally:
         if proc.poll() is None:
