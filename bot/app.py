@@ -1,6 +1,8 @@
 """The FastAPI application: gateway, NLU endpoint and action webhook in one process."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from bot.gateway import (
     accounts_api, auth_api, conversations_api, health_api, pages, rest_channel, ws_channel,
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
+from bot.gateway.handoff_gate import HandoffGate
 from bot.gateway.internal_auth import require_internal_token
 from bot.observability import api as metrics_api
 from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
@@ -33,6 +36,10 @@ from bot.observability.metrics import Metrics
 from bot.observability.rasa_context import ActionConversationMiddleware
 from bot.rasa.supervisor import RasaSupervisor
 from bot.settings import Settings, get_settings
+from handoff import agent_api
+from handoff.gateway_hooks import RasaGatewayHooks
+from handoff.setup import build_desk, run_housekeeping
+from knowledge_graph.answerer import KnowledgeAnswerer
 from nlu.api import router as nlu_router
 from nlu.service import NluService
 
@@ -58,16 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.conversations = ConversationStore(sessions)
         state.tokens = TokenStore(sessions, settings.session_ttl_s)
         state.nlu = await run_in_threadpool(NluService.load, settings)
+        state.knowledge = await run_in_threadpool(KnowledgeAnswerer.load, settings, False)
         state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
                                         settings.rasa_timeout_s, metrics)
-        state.turns = ObservedTurnService(state.conversations, state.rasa, metrics,
-                                          ResponseTimes(sessions))
+        state.transcripts = state.conversations
+        hooks = RasaGatewayHooks(state.rasa, state.conversations)
+        state.handoff_desk = desk = build_desk(settings, engine, hooks=hooks)
+        housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
+        state.turns = ObservedTurnService(
+            state.conversations, state.rasa, metrics, ResponseTimes(sessions),
+            HandoffGate(desk, hooks, state.conversations, state.bankcore))
         state.feedback = FeedbackStore(sessions)
         state.complaints = ComplaintStore(sessions)
         state.turns.complaints = ComplaintRecogniser(
             ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"), state.complaints, sessions)
         metrics.watch_handoffs(engine)
-        state.actions = build_executor(ActionContext(state.bankcore, state.conversations))
+        state.actions = build_executor(
+            ActionContext(state.bankcore, state.conversations, state.knowledge))
         supervisor = RasaSupervisor(settings) if settings.rasa_manage else None
         state.supervisor = supervisor
         if supervisor:
@@ -77,6 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if supervisor:
                 await supervisor.stop()
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
+            await desk.bus.close()
             await state.rasa.close()
             engine.dispose()
 
@@ -92,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, rest_channel,
-                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages):
+                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages, agent_api):
         app.include_router(module.router)
     internal = [Depends(require_internal_token)]
     app.include_router(nlu_router, dependencies=internal)

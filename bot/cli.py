@@ -24,6 +24,7 @@ def _seed(settings: Settings, reset: bool = False) -> None:
 def _train(settings: Settings, what: str, force: bool) -> None:
     """Train the requested models; each trainer skips itself when its inputs are unchanged."""
     from bot.rasa.project import train_dialogue
+    from knowledge_graph.build import build_knowledge
     from nlu.training import train_nlu
 
     started = time.monotonic()
@@ -31,6 +32,11 @@ def _train(settings: Settings, what: str, force: bool) -> None:
         train_nlu(settings, force=force)
     if what in ("all", "dialogue"):
         train_dialogue(settings, force=force)
+    if what in ("all", "knowledge"):
+        report = build_knowledge(settings, force=force)
+        state = f"built in {report.seconds:.1f} s" if report.rebuilt else "up to date"
+        print(f"knowledge {state}: {report.graph_nodes} graph nodes, {report.faq_entries} FAQ "
+              f"entries -> {report.folder}")
     print(f"training done in {time.monotonic() - started:.1f} s")
 
 
@@ -133,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     train = sub.add_parser("train", help="retrain models from data/ (skips unchanged ones)")
-    train.add_argument("what", nargs="?", default="all", choices=["all", "nlu", "dialogue"])
+    train.add_argument("what", nargs="?", default="all", choices=["all", "nlu", "dialogue", "knowledge"])
     train.add_argument("--force", action="store_true", help="retrain even if inputs are unchanged")
     train.set_defaults(func=cmd_train)
 

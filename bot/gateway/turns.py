@@ -6,12 +6,15 @@ way and a Rasa outage produces the same holding reply everywhere.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation, ConversationStore, NewTurn
 from bot.rasa.client import RasaClient, RasaUnavailable
+
+if TYPE_CHECKING:
+    from bot.gateway.handoff_gate import HandoffGate
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,21 @@ UNAVAILABLE_TEXT = (
     "your message has been kept."
 )
 NLU_KEYS = ("intent", "entities", "intent_ranking", "sentiment", "out_of_scope")
+
+
+def fold_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attach a text-less ``custom`` payload (e.g. answer sources) to the reply before it.
+
+    Rasa's REST channel sends an action's text and its JSON as two messages; customers and the
+    transcript should see one reply that carries its sources.
+    """
+    folded: list[dict[str, Any]] = []
+    for reply in replies:
+        if folded and "custom" in reply and not reply.get("text") and "custom" not in folded[-1]:
+            folded[-1] = {**folded[-1], "custom": reply["custom"]}
+        else:
+            folded.append(reply)
+    return folded
 
 
 def nlu_summary(parse: dict[str, Any]) -> dict[str, Any]:
@@ -33,16 +51,23 @@ def nlu_summary(parse: dict[str, Any]) -> dict[str, Any]:
 class TurnService:
     """Routes customer messages to the dialogue engine and writes the transcript."""
 
-    def __init__(self, store: ConversationStore, rasa: RasaClient) -> None:
+    def __init__(self, store: ConversationStore, rasa: RasaClient,
+                 handoff: HandoffGate | None = None) -> None:
         self._store = store
         self._rasa = rasa
+        self._handoff = handoff
 
     async def handle(self, conversation: Conversation, text: str, channel: str) -> list[dict[str, Any]]:
-        """Process one message and return the bot's replies in Rasa's REST format."""
+        """Process one message and return the bot's replies in Rasa's REST format.
+
+        While an agent has the conversation the message goes to them and there is no bot reply.
+        """
+        if self._handoff and await self._handoff.relay_to_agent(conversation, text, channel):
+            return []
         meta: dict[str, Any] | None = None
         parse: dict[str, Any] | None = None
         try:
-            replies = await self._rasa.send(conversation.id, text, {"channel": channel})
+            replies = fold_custom(await self._rasa.send(conversation.id, text, {"channel": channel}))
             parse = nlu_summary(await self._rasa.latest_message(conversation.id))
         except RasaUnavailable as exc:
             log.warning("conversation %s: %s", conversation.id, exc)
@@ -55,4 +80,8 @@ class TurnService:
             for reply in replies
         ]
         await run_in_threadpool(self._store.append, conversation.id, turns)
+        if self._handoff and parse is not None:
+            notice = await self._handoff.after_bot_turn(conversation, channel)
+            if notice:
+                replies.append(notice)
         return replies

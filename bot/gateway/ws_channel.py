@@ -6,10 +6,17 @@ Protocol (JSON text frames):
   client -> {"type": "message", "text": str}
   server -> {"type": "bot", "text": str, ...} once per bot reply
   server -> {"type": "error", "detail": str}   (bad frame; the socket stays open)
+While a person has the conversation:
+  server -> {"type": "message", "sender": "agent", "name", "text"} | {"type": "typing", ...}
+            | {"type": "notice", "text", "position"?, "estimated_wait_s"?} | {"type": "handed_back", "text"}
+  client -> {"type": "typing", "typing": bool} | {"type": "cancel_handoff"}
+            | {"type": "callback", "phone": str, "when"?: str}
 A bad token or conversation closes the socket with code 4000 + HTTP status (e.g. 4401, 4404).
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
@@ -18,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.conversations.store import Conversation
 from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected, clean_message
+from handoff.customer_feed import for_customer
 
 router = APIRouter(tags=["chat"])
 
@@ -45,12 +53,38 @@ def _parse(raw: str, max_bytes: int) -> dict:
     return frame
 
 
+async def _relay_handoff_events(ws: WebSocket, conversation_id: str) -> None:
+    """Forward what agents and the queue say to this customer's socket."""
+    desk = ws.app.state.handoff_desk
+    async with desk.customer_events(conversation_id) as subscription:
+        async for event in subscription:
+            payload = for_customer(event, desk.policy)
+            if payload is not None:
+                await ws.send_json(payload)
+
+
+async def _handoff_frame(ws: WebSocket, conversation: Conversation, frame: dict) -> None:
+    desk = ws.app.state.handoff_desk
+    if frame["type"] == "typing":
+        await desk.customer_typing(conversation.id, bool(frame.get("typing")))
+    elif frame["type"] == "cancel_handoff":
+        if not await desk.cancel(conversation.id):
+            raise MessageRejected(409, "no hand-off to cancel")
+    else:
+        phone = str(frame.get("phone", "")).strip()
+        if not (7 <= len(phone) <= 20) or not phone.replace("+", "").replace(" ", "").isdigit():
+            raise MessageRejected(422, "give a phone number for the callback")
+        await desk.request_callback(conversation.id, phone, str(frame.get("when", ""))[:64])
+        await ws.send_json({"type": "notice", "text": "Callback requested."})
+
+
 @router.websocket("/ws/chat")
 async def chat_socket(ws: WebSocket) -> None:
     """Live chat: one start frame, then message frames answered by bot frames."""
     settings = ws.app.state.settings
     await ws.accept()
     conversation: Conversation | None = None
+    relay: asyncio.Task | None = None
     try:
         while True:
             raw = await ws.receive_text()
@@ -58,6 +92,9 @@ async def chat_socket(ws: WebSocket) -> None:
                 frame = _parse(raw, settings.max_body_bytes)
                 if frame["type"] == "start":
                     conversation = await _start_session(ws, frame)
+                    if relay:
+                        relay.cancel()
+                    relay = asyncio.create_task(_relay_handoff_events(ws, conversation.id))
                     await ws.send_json({"type": "session", "conversation_id": conversation.id,
                                         "authenticated": conversation.customer_id is not None})
                 elif frame["type"] == "message":
@@ -66,6 +103,10 @@ async def chat_socket(ws: WebSocket) -> None:
                     text = clean_message(str(frame.get("text", "")), settings.max_message_chars)
                     for reply in await ws.app.state.turns.handle(conversation, text, "websocket"):
                         await ws.send_json({"type": "bot", **reply})
+                elif frame["type"] in ("typing", "cancel_handoff", "callback"):
+                    if conversation is None:
+                        raise MessageRejected(409, "send a 'start' frame first")
+                    await _handoff_frame(ws, conversation, frame)
                 else:
                     raise MessageRejected(422, f"unknown frame type {frame['type']!r}")
             except MessageRejected as exc:
@@ -76,3 +117,8 @@ async def chat_socket(ws: WebSocket) -> None:
                 return
     except WebSocketDisconnect:
         return
+    finally:
+        if relay:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await relay

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.analytics.complaints import ComplaintRecogniser
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import Conversation, ConversationStore
+from bot.gateway.handoff_gate import HandoffGate
 from bot.gateway.turns import TurnService
 from bot.observability.logs import conversation_context
 from bot.observability.metrics import Metrics
@@ -53,8 +54,8 @@ class ObservedTurnService(TurnService):
     complaints: ComplaintRecogniser | None = None
 
     def __init__(self, store: ConversationStore, rasa: RasaClient, metrics: Metrics,
-                 timings: ResponseTimes) -> None:
-        super().__init__(store, rasa)
+                 timings: ResponseTimes, handoff: HandoffGate | None = None) -> None:
+        super().__init__(store, rasa, handoff)
         self._metrics = metrics
         self._timings = timings
 

@@ -32,7 +32,7 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60)
 
-    def wait_ready(self, timeout_s: float = 600) -> None:
+    def wait_ready(self, timeout_s: float = 300) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -59,6 +59,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
            "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}"}
     log = tmp / "serve.log"
+    # Train first (a no-op when models are current) so readiness below only measures start-up.
+    subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
