@@ -28,6 +28,7 @@ from bot.gateway import (
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.voice_handler import VoiceTurnHandler
 from bot.gateway.internal_auth import require_internal_token
 from bot.observability import api as metrics_api
 from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
@@ -42,6 +43,7 @@ from handoff.setup import build_desk, run_housekeeping
 from knowledge_graph.answerer import KnowledgeAnswerer
 from nlu.api import router as nlu_router
 from nlu.service import NluService
+from speech import telephony_api
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.turns = ObservedTurnService(
             state.conversations, state.rasa, metrics, ResponseTimes(sessions),
             HandoffGate(desk, hooks, state.conversations, state.bankcore))
+        state.voice_handler = VoiceTurnHandler(state.conversations, state.turns)
+        try:  # the log line names the ASR engine and voice picked for this machine
+            state.speech = await run_in_threadpool(telephony_api.SpeechRuntime.from_env)
+        except Exception:  # voice is optional: chat keeps working without speech models
+            log.exception("speech models failed to load; phone calls will be refused")
+            state.speech = None
         state.feedback = FeedbackStore(sessions)
         state.complaints = ComplaintStore(sessions)
         state.turns.complaints = ComplaintRecogniser(
@@ -110,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, rest_channel,
-                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages, agent_api):
+                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages, agent_api,
+                   telephony_api):
         app.include_router(module.router)
     internal = [Depends(require_internal_token)]
     app.include_router(nlu_router, dependencies=internal)

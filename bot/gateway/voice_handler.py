@@ -1,0 +1,54 @@
+"""The bot behind a phone call: each recognised utterance (or keypad entry) is one chat turn.
+
+``speech.telephony_api`` calls this for every call on ``/voice/twilio/stream``; the call becomes a
+conversation on the ``voice`` channel, so transcripts, hand-off and analytics treat calls like chats.
+Keypad digits are collected until ``#`` (``*`` clears) and sent as one message, which is how callers
+key in customer numbers and PINs.
+"""
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+
+from bot.conversations.store import Conversation, ConversationStore
+from bot.gateway.turns import TurnService
+from speech.twilio import CallInfo
+
+GREETING = "Hello, you're through to the bank's virtual assistant. How can I help you today?"
+
+
+class VoiceTurnHandler:
+    """Maps Twilio calls to conversations and spoken turns to chat turns."""
+
+    def __init__(self, store: ConversationStore, turns: TurnService) -> None:
+        self._store = store
+        self._turns = turns
+        self._calls: dict[str, Conversation] = {}
+        self._digits: dict[str, str] = {}
+
+    async def on_start(self, call: CallInfo) -> str:
+        self._calls[call.stream_sid] = await run_in_threadpool(self._store.create, "voice")
+        return GREETING
+
+    async def on_utterance(self, call: CallInfo, text: str) -> str | None:
+        conversation = self._calls.get(call.stream_sid)
+        if conversation is None or not text.strip():
+            return None
+        # the conversation may have been bound to a customer by identification since the call began
+        conversation = await run_in_threadpool(self._store.get, conversation.id)
+        replies = await self._turns.handle(conversation, text.strip()[:2000], "voice")
+        spoken = " ".join(reply["text"] for reply in replies if reply.get("text"))
+        return spoken or None
+
+    async def on_dtmf(self, call: CallInfo, digit: str) -> str | None:
+        if digit == "*":
+            self._digits.pop(call.stream_sid, None)
+            return None
+        if digit != "#":
+            self._digits[call.stream_sid] = self._digits.get(call.stream_sid, "") + digit
+            return None
+        keyed = self._digits.pop(call.stream_sid, "")
+        return await self.on_utterance(call, keyed) if keyed else None
+
+    async def on_end(self, call: CallInfo, reason: str) -> None:
+        self._calls.pop(call.stream_sid, None)
+        self._digits.pop(call.stream_sid, None)
