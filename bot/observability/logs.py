@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,13 @@ from bot.observability.pii import mask_pii
 
 conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# Rasa presents the internal token as a query parameter, which access logs would print.
+_SECRET_PARAM = re.compile(r"([?&](?:token|access_token|api_key|password)=)[^&\s\"']+", re.I)
+
+
+def scrub(text: str) -> str:
+    """What a log line may show: personal data masked, credentials in URLs removed."""
+    return _SECRET_PARAM.sub(r"\1[redacted]", mask_pii(text))
 
 
 @contextmanager
@@ -37,11 +45,11 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": mask_pii(record.getMessage()),
+            "message": scrub(record.getMessage()),
             "conversation_id": conversation_id_var.get(),
         }
         if record.exc_info:
-            entry["exception"] = mask_pii(self.formatException(record.exc_info))
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -54,8 +54,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
                 re.I), _last4("account")),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), _token("national id")),                      # US SSN
     (re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", re.I), _token("national id")),
-    (re.compile(r"\b(?P<secret>[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b", re.I),
-     _last4("account")),
+    # IBAN: upper case, or lower case typed in groups (so hex ids like conversation ids stay intact)
+    (re.compile(r"\b(?P<secret>[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)\b"), _last4("account")),
+    (re.compile(r"\b(?P<secret>[a-z]{2}\d{2}(?: [a-z0-9]{4}){2,7}(?: [a-z0-9]{1,3})?)\b"), _last4("account")),
     (re.compile(rf"\b(?P<secret>{_digits(13, 19)})\b"), _last4("card")),
     (re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5}(?!\w)"), _phone),
     (re.compile(r"(?<!\w)\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b"), _phone),

@@ -5,6 +5,7 @@ own transcripts, and the feedback and complaints the customers gave.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -182,3 +183,25 @@ def test_a_missed_question_is_taught_in_one_click(stack, browser) -> None:
     learned = yaml.safe_load((data_dir / "nlu" / "learned.yml").read_text())
     blocks = {b["intent"]: b["examples"] for b in learned["nlu"]}
     assert "- what is the capital of france" in blocks["out_of_scope"]
+
+
+def test_metrics_and_logs_of_the_same_stack(stack) -> None:
+    """Operators' other two views: Prometheus figures per stage, and JSON logs without secrets."""
+    running, _ = stack
+    secret = "4000 0566 5566 5556"
+    with running.client() as http:
+        sender = start(http)
+        say(http, sender, f"my card {secret} was declined, pin 9931")
+        text = http.get("/metrics").text
+    counts = {m.group(1): float(m.group(2)) for m in
+              re.finditer(r'^bankbot_stage_seconds_count\{stage="(\w+)"\} (\S+)$', text, re.M)}
+    assert counts["gateway_turn"] >= 1 and counts["rasa"] >= counts["gateway_turn"] and counts["nlu"] >= 1
+    assert re.search(r'^bankbot_turns_total\{channel="rest"\} [1-9]', text, re.M)
+    assert "bankbot_handoff_queue_length" in text
+    lines = running.log.read_text(errors="replace").splitlines()
+    assert secret not in "\n".join(lines) and "9931" not in "\n".join(lines)
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    turn_lines = [e for e in entries if e["conversation_id"] == sender]
+    assert any("/actions/webhook" in e["message"] for e in turn_lines)  # Rasa's calls carry the id too
+    assert any(sender in e["message"] for e in turn_lines)  # ids are not mistaken for account numbers
+    assert not re.search(r"token=(?!\[redacted\])", "\n".join(lines))

@@ -31,3 +31,8 @@ def test_messages_and_tracebacks_are_masked() -> None:
     assert "4821" not in line["message"] and "4111 1111 1111 1111" not in line["message"]
     assert "[pin]" in line["message"] and "[card ****1111]" in line["message"]
     assert "4111111111111111" not in line["exception"]
+
+
+def test_credentials_in_urls_are_removed() -> None:
+    line = render('127.0.0.1:4830 - "POST /actions/webhook?token=j4mXPcpQdTImxTeS8Iu2b HTTP/1.1" 200')
+    assert "j4mXPcpQ" not in line["message"] and "token=[redacted]" in line["message"]

@@ -19,6 +19,7 @@ SECRETS = [
     ("my account number is 12345678", "12345678", "[account ****5678]"),
     ("acct no. 0012 3456 78 frozen?", "0012 3456 78", "[account ****5678]"),
     ("send it to GB29 NWBK 6016 1331 9268 19", "NWBK 6016", "[account ****6819]"),
+    ("iban de89 3704 0044 0532 0130 00 please", "3704 0044", "[account ****3000]"),
     ("sort code 20-00-00 account 55779911", "20-00-00", "[sort code]"),
     ("my SSN is 078-05-1120", "078-05-1120", "[national id]"),
     ("national insurance number QQ 12 34 56 C", "12 34 56", "[national id]"),
@@ -45,6 +46,8 @@ def test_secrets_are_masked(text: str, secret: str, token: str) -> None:
     "my card ending 4242 is blocked",
     "I was charged 3 times at 10:45",
     "top up 10000 please",
+    "GET /conversations/cc053d3170436acb17282d213de21a70/tracker",
+    "conversation 025ac2b6ff4a2ed2f74d3172ab649e30: Rasa unreachable",
 ])
 def test_harmless_text_is_untouched(text: str) -> None:
     assert mask_pii(text) == text
