@@ -1,5 +1,5 @@
 """Replay scripted multi-turn conversations through the REST channel of a running stack and print
-task success rate and turns per task.
+task success rate and turns per task (and the turn latency seen on the way).
 
 A conversation succeeds when every turn's expected patterns appear in the bot's replies and the
 ledger moved exactly as scripted (checked through GET /api/accounts). Conversations that need a
@@ -46,7 +46,8 @@ def balances(client: httpx.Client, headers: dict[str, str]) -> dict[str, Decimal
     return {a["name"]: Decimal(str(a["balance"])) for a in client.get("/api/accounts", headers=headers).json()}
 
 
-def run_one(client: httpx.Client, conversation: dict, otp: OtpReader | None, verbose: bool) -> tuple[bool, str]:
+def run_one(client: httpx.Client, conversation: dict, otp: OtpReader | None, verbose: bool,
+            latencies: list[float]) -> tuple[bool, str]:
     user = conversation["user"]
     headers: dict[str, str] = {}
     if user != "anon":
@@ -58,8 +59,10 @@ def run_one(client: httpx.Client, conversation: dict, otp: OtpReader | None, ver
         message = turn["say"]
         if "{otp}" in message:
             message = message.replace("{otp}", otp.latest(user))
+        sent = time.perf_counter()
         replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message},
                               headers=headers).json()
+        latencies.append(time.perf_counter() - sent)
         said = "\n".join(r.get("text", "") for r in replies)
         if verbose:
             print(f"  > {message}\n    " + said.replace("\n", "\n    "))
@@ -83,7 +86,7 @@ def main() -> None:
     args = parser.parse_args()
     conversations = yaml.safe_load(args.file.read_text())["conversations"]
     otp = OtpReader(args.database_url) if args.database_url else None
-    results, turns, skipped = [], defaultdict(list), 0
+    results, turns, skipped, latencies = [], defaultdict(list), 0, []
     started = time.monotonic()
     with httpx.Client(base_url=args.url, timeout=60) as client:
         for conversation in conversations:
@@ -92,7 +95,7 @@ def main() -> None:
                 continue
             if args.verbose:
                 print(f"- {conversation['name']}")
-            ok, why = run_one(client, conversation, otp, args.verbose)
+            ok, why = run_one(client, conversation, otp, args.verbose, latencies)
             results.append(ok)
             turns[conversation["task"]].append(len(conversation["turns"]))
             print(f"{'PASS' if ok else 'FAIL'}  {conversation['name']}" + (f"\n      {why}" if why else ""))
@@ -102,6 +105,9 @@ def main() -> None:
     print(f"turns per task: mean {statistics.mean(t for v in turns.values() for t in v):.2f} "
           f"over {total_turns} turns; by task: "
           + ", ".join(f"{task} {statistics.mean(v):.1f}" for task, v in sorted(turns.items())))
+    ordered = sorted(latencies)
+    print(f"turn latency: p50 {1000 * statistics.median(ordered):.0f} ms, "
+          f"p95 {1000 * ordered[int(0.95 * (len(ordered) - 1))]:.0f} ms (sequential, one conversation at a time)")
     print(f"wall time: {time.monotonic() - started:.1f} s")
 
 
