@@ -1,8 +1,9 @@
 """Answer structured questions from the graph with templates, citing the nodes and path used.
 
-Question shapes, tried in order: documents for a product/procedure, procedure steps, comparison
-of two products, filter/list over a product type, attribute lookup, product overview. Anything
-else returns None so the FAQ index can take it.
+Tried in order: a product we don't offer, then (unless it is a "why" question, which needs the
+FAQ's explanation) documents for a product/procedure, procedure steps, comparison of two products,
+filter/list over a product type, attribute lookup, product overview. Anything else returns None so
+the FAQ index can take it.
 """
 from __future__ import annotations
 
