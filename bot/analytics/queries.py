@@ -4,7 +4,8 @@ Definitions (per conversation in which the customer said something):
 - handed off: it has at least one hand-off queue entry;
 - contained: not handed off, and the bot understood the customer's last message (its intent is
   neither ``nlu_fallback`` nor ``out_of_scope``, and Rasa was up);
-- resolved: contained, or an agent closed its hand-off as ``resolved``.
+- resolved: contained, or an agent closed its hand-off with a resolving disposition
+  (``RESOLVED_DISPOSITIONS``; not e.g. ``customer_left``, ``transferred`` or ``callback_scheduled``).
 Rates divide by the conversations in the window; the fallback rate divides by the customer turns
 the NLU parsed (messages relayed to an agent, or sent while Rasa was down, have no parse).
 """
@@ -20,6 +21,7 @@ from bot.conversations.tables import ConversationRow, TurnRow
 from handoff.models import Agent, QueueEntry
 
 GroupBy = Literal["day", "channel"] | None
+RESOLVED_DISPOSITIONS = ("resolved", "resolved_follow_up", "no_action_needed")
 _ALL = "all"
 
 
@@ -27,7 +29,8 @@ def _outcomes(window: Window):
     """One row per conversation: channel, day and 0/1 flags for handed off, contained, resolved."""
     handed = exists().where(QueueEntry.conversation_id == ConversationRow.id)
     human_resolved = exists().where(and_(QueueEntry.conversation_id == ConversationRow.id,
-                                         QueueEntry.status == "resolved"))
+                                         QueueEntry.status == "resolved",
+                                         QueueEntry.disposition.in_(RESOLVED_DISPOSITIONS)))
     last_intent = (select(intent_name()).where(and_(TurnRow.conversation_id == ConversationRow.id,
                                                     TurnRow.speaker == "customer"))
                    .order_by(TurnRow.seq.desc()).limit(1).correlate(ConversationRow).scalar_subquery())
@@ -111,6 +114,14 @@ def handoff_reasons(conn: Connection, window: Window) -> list[dict[str, Any]]:
     return [{"reason": r.reason, "count": r.n} for r in conn.execute(q)]
 
 
+def handoff_outcomes(conn: Connection, window: Window) -> list[dict[str, Any]]:
+    """Closed hand-offs by the disposition the agent chose (``handed_back``: returned to the bot)."""
+    q = (select(QueueEntry.disposition, func.count().label("n"))
+         .where(QueueEntry.conversation_id.in_(window.conversation_ids()), QueueEntry.disposition.is_not(None))
+         .group_by(QueueEntry.disposition).order_by(desc("n"), QueueEntry.disposition))
+    return [{"disposition": r.disposition, "count": r.n} for r in conn.execute(q)]
+
+
 def agent_figures(conn: Connection, window: Window) -> list[dict[str, Any]]:
     """Per agent: conversations taken, average queue wait before they took them, average handle time."""
     wait = QueueEntry.assigned_at - QueueEntry.enqueued_at
@@ -186,6 +197,7 @@ def summary(conn: Connection, window: Window) -> dict[str, Any]:
         "by_day": outcome_figures(conn, window, "day"),
         "by_channel": outcome_figures(conn, window, "channel"),
         "handoff_reasons": handoff_reasons(conn, window),
+        "handoff_outcomes": handoff_outcomes(conn, window),
         "agents": agent_figures(conn, window),
         "queue": queue_wait(conn, window),
         "top_intents": top_intents(conn, window),

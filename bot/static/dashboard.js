@@ -86,6 +86,7 @@ function render(s) {
      num(v.csat_avg, 2)]));
   fillTable("table-agents", s.agents.map((a) =>
     [a.name, num(a.conversations), secs(a.avg_wait_s), secs(a.avg_handle_s)]));
+  fillTable("table-outcomes", s.handoff_outcomes.map((r) => [r.disposition, num(r.count)]));
   fillTable("table-unrecognised", s.unrecognised.map((m) => [m.text, num(m.count)]));
   fillTable("table-complaints", [
     ...s.complaints.by_cause.map((r) => ["cause: " + r.cause, num(r.count)]),

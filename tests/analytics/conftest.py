@@ -33,11 +33,13 @@ CONVERSATIONS = [
     ("c7", "rest", LATER, [("hello", "greet", None)], [0.2]),
     ("c8", "voice", DAY2, [("agent please", "human_agent", "neutral")], []),
 ]
-# conversation, reason, agent, enqueued, assigned, closed, status
+# conversation, reason, agent, enqueued, assigned, closed, status, disposition
 HANDOFFS = [
-    ("c3", "customer_request", "ann", 1000.0, 1060.0, 1360.0, "resolved"),
-    ("c4", "frustration", "ann", 2000.0, 2120.0, None, "assigned"),
-    ("c8", "customer_request", None, 3000.0, None, None, "waiting"),
+    ("c3", "customer_request", "ann", 1000.0, 1060.0, 1360.0, "resolved", "resolved"),
+    ("c4", "frustration", "ann", 2000.0, 2120.0, None, "assigned", None),
+    ("c8", "customer_request", None, 3000.0, None, None, "waiting", None),
+    # c6 never spoke, so this hand-off (closed without resolving) is outside every figure
+    ("c6", "frustration", "bob", 4000.0, 4010.0, 4020.0, "resolved", "customer_left"),
 ]
 FEEDBACK = [("c1", 5, 10, "quick"), ("c3", 4, 6, None), ("c4", 2, None, "slow")]
 COMPLAINTS = [("c4", "credit_card", "websocket", "fees"), ("c5", "current_account", "rest", "fees"),
@@ -72,8 +74,9 @@ def load_fixture(engine: Engine) -> None:
                 s.add(ResponseTimeRow(conversation_id=cid, channel=channel, seconds=sec, created_at=_at(day)))
                 s.flush()
         s.flush()
-        for cid, reason, agent, enq, assigned, closed, status in HANDOFFS:
+        for cid, reason, agent, enq, assigned, closed, status, disposition in HANDOFFS:
             s.add(QueueEntry(conversation_id=cid, reason=reason, priority=1.0, rank=1.0, status=status,
+                             disposition=disposition,
                              agent_id=agents[agent].id if agent else None, created_at=enq, enqueued_at=enq,
                              assigned_at=assigned, closed_at=closed))
         for cid, csat, nps, comment in FEEDBACK:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from bot.analytics import queries
 from bot.analytics.sql import Window
+from handoff.models import QueueEntry
 
 ALL = Window()
 
@@ -71,6 +72,14 @@ def test_handoff_reasons(engine: Engine) -> None:
     with engine.connect() as conn:
         assert queries.handoff_reasons(conn, ALL) == [{"reason": "customer_request", "count": 2},
                                                       {"reason": "frustration", "count": 1}]
+
+
+def test_handoff_outcomes_and_only_resolving_dispositions_resolve(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert queries.handoff_outcomes(conn, ALL) == [{"disposition": "resolved", "count": 1}]
+    with engine.begin() as conn:
+        conn.execute(update(QueueEntry).where(QueueEntry.conversation_id == "c3").values(disposition="transferred"))
+    assert figures(engine)["all"]["resolved"] == 3  # c3 no longer counts as resolved by a person
 
 
 def test_queue_wait_and_handle_time_per_agent(engine: Engine) -> None:
