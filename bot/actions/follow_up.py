@@ -31,13 +31,18 @@ class ActionFollowUp(Action):
 
     @staticmethod
     def _looks_like_a_transfer(tracker: Tracker) -> bool:
-        """Below the NLU threshold, but transfer_money is the model's best guess and the message
-        names an amount or a recipient: start the transfer form (its read-back guards the rest)."""
+        """Below the NLU threshold, but transfer_money is among the model's top guesses and the
+        message names an amount and/or a recipient: start the transfer form (its read-back guards
+        the rest)."""
         ranking = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
-                   if r.get("name") != "nlu_fallback"]
+                   if r.get("name") != "nlu_fallback"][:3]
+        guess = next((r for r in ranking if r.get("name") == "transfer_money"), None)
         named = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or []}
-        return bool(ranking) and ranking[0].get("name") == "transfer_money" and \
-            ranking[0].get("confidence", 0) >= TRANSFER_GUESS and bool(named & {"amount", "payee", "merchant"})
+        if guess is None or guess.get("confidence", 0) < TRANSFER_GUESS:
+            return False
+        # the best guess itself, or a runner-up backed by both an amount and a recipient
+        return bool(named & {"amount", "payee", "merchant"}) and (
+            guess is ranking[0] or ("amount" in named and bool(named & {"payee", "merchant"})))
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:

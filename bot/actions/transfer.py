@@ -152,6 +152,10 @@ class ValidateTransferForm(StepupValidation, BankForm):
                              domain: dict[str, Any]) -> dict[str, Any]:
         found = entities(tracker, "amount")
         message = text(tracker)
+        plain = re.fullmatch(r"\s*[$£€]?\s*(\d[\d,]*(?:\.\d+)?)\s*", message)
+        if not found and plain and tracker.get_slot("requested_slot") == "amount":
+            # the answer is just a number the extractor would not call money (long, sub-cent)
+            found = [{"value": plain.group(1).replace(",", ""), "start": plain.start(1)}]
         if not found:
             if tracker.get_slot("requested_slot") == "amount" and re.search(r"-\s*\d|\b(?:minus|negative)\b", message, re.I):
                 dispatcher.utter_message(text="The amount has to be more than zero.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.bankcore.sql_bankcore import SqlBankCore
+from bot.conversations.store import ConversationStore
 from bot.db import make_engine, make_session_factory
 from tests.stack.conftest import ROOT, Stack, free_port
 
@@ -19,6 +20,7 @@ from tests.stack.conftest import ROOT, Stack, free_port
 class BankStack:
     stack: Stack
     bank: SqlBankCore
+    conversations: ConversationStore
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +38,8 @@ def bank_stack(tmp_path_factory: pytest.TempPathFactory):
     try:
         running.wait_ready()
         engine = make_engine(database_url)
-        yield BankStack(running, SqlBankCore(make_session_factory(engine)))
+        sessions = make_session_factory(engine)
+        yield BankStack(running, SqlBankCore(sessions), ConversationStore(sessions))
         engine.dispose()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -55,5 +58,10 @@ def http(bank_stack: BankStack):
 @pytest.fixture()
 def bank(bank_stack: BankStack) -> SqlBankCore:
     return bank_stack.bank
+
+
+@pytest.fixture()
+def conversations(bank_stack: BankStack) -> ConversationStore:
+    return bank_stack.conversations
 
 

@@ -111,14 +111,15 @@ def test_unknown_payees_foreign_accounts_and_sql_fragments_post_nothing(http, ba
     assert [p.name for p in bank.list_payees(alice.id)] == ["Bob Okafor", "Greenway Lettings", "Jane Morgan"]
 
 
-def test_anonymous_customer_identifies_with_pin_and_the_conversation_is_bound(http):
+def test_anonymous_customer_identifies_with_pin_and_the_conversation_is_bound(http, bank, conversations):
     chat = Chat(http, None)
     reply = chat("what's my balance")
     assert "log in" in reply.lower() and not re.search(r"\d+\.\d\d", reply)
     assert "PIN" in chat("10000002")
     reply = chat("1357")
     assert "verified" in reply and "Basic Checking" in reply
-    assert "Easy Saver" in chat("and my savings?")
+    bob = bank.authenticate("bob", "bob-demo-pass")
+    assert conversations.get(chat.sender).customer_id == bob.id
 
 
 def test_three_wrong_identity_answers_lock_identification(http):
