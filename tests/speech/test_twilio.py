@@ -219,3 +219,20 @@ def test_bot_can_end_the_call_after_its_goodbye(whisper_en, piper, echo_marks: b
         assert "clear" not in line.events()
 
     asyncio.run(call())
+
+
+def test_two_calls_at_once_each_hear_their_own_caller(whisper_en, piper) -> None:
+    async def one(sentence: str) -> list[str]:
+        bot, line = Bot(), Line()
+        session = make_session(whisper_en, piper, bot, line)
+        await line.play([start_msg()] + media_msgs(caller_says(piper, sentence)) + silence(1.0))
+        await line.until(lambda: "mark" in line.events())
+        await session.close("test over")
+        return bot.heard
+
+    async def both() -> tuple[list[str], list[str]]:
+        return await asyncio.gather(one("I lost my credit card."), one("What are your opening hours?"))
+
+    first, second = asyncio.run(both())
+    assert {"lost", "credit", "card"} <= set(words(first[0])) and len(first) == 1
+    assert {"opening", "hours"} <= set(words(second[0])) and len(second) == 1
