@@ -5,9 +5,10 @@ Contract with the app (the lead mounts ``router``):
 - ``app.state.voice_handler``: an object with ``async on_utterance(call: CallInfo, text) ->
   str | Reply | None`` and optionally ``on_dtmf(call, digit)``, ``on_start(call)`` (greeting) and
   ``on_end(call, reason)``. Without it the socket is closed with 1013 (try again later).
-- ``app.state.speech``: a ``SpeechRuntime`` (loaded ASR engine + TTS + call settings). If absent,
-  one is built from ``BANKBOT_ASR_*``/``BANKBOT_TTS_*``/``BANKBOT_CALL_*`` on first use and kept
-  there, so models load once per process, not per call.
+- ``app.state.speech``: a ``SpeechRuntime`` (loaded ASR engine + TTS + call settings). If the app
+  never set it, one is built from ``BANKBOT_ASR_*``/``BANKBOT_TTS_*``/``BANKBOT_CALL_*`` on first
+  use and kept there, so models load once per process, not per call; set to None, calls are
+  refused with 1013.
 - Twilio side: TwiML ``<Connect><Stream url="wss://HOST/voice/twilio/stream"/></Connect>`` followed
   by ``<Hangup/>``: when the bot ends the call the socket closes and Twilio hangs up.
 
@@ -48,12 +49,17 @@ class SpeechRuntime:
 _build_lock = asyncio.Lock()
 
 
-async def get_speech_runtime(websocket: WebSocket) -> SpeechRuntime:
-    """Dependency: ``app.state.speech``, built from the environment on first use."""
+async def get_speech_runtime(websocket: WebSocket) -> SpeechRuntime | None:
+    """Dependency: ``app.state.speech``; built from the environment on first use if the app never
+    set it, None (calls refused) if the app set it to None or the models fail to load."""
     state = websocket.app.state
     async with _build_lock:
-        if getattr(state, "speech", None) is None:
-            state.speech = await asyncio.to_thread(SpeechRuntime.from_env)
+        if not hasattr(state, "speech"):
+            try:
+                state.speech = await asyncio.to_thread(SpeechRuntime.from_env)
+            except Exception:  # noqa: BLE001 - any load failure means no voice, not a crash
+                log.exception("speech models failed to load; phone calls will be refused")
+                state.speech = None
     return state.speech
 
 
@@ -66,12 +72,13 @@ def get_voice_handler(websocket: WebSocket) -> object | None:
 async def twilio_stream(
     websocket: WebSocket,
     handler: object | None = Depends(get_voice_handler),
-    runtime: SpeechRuntime = Depends(get_speech_runtime),
+    runtime: SpeechRuntime | None = Depends(get_speech_runtime),
 ) -> None:
     """Twilio Media Streams (bidirectional): caller audio in, bot speech out, DTMF, barge-in."""
     await websocket.accept()
-    if handler is None:
-        await websocket.close(status.WS_1013_TRY_AGAIN_LATER, "voice handler not configured")
+    if handler is None or runtime is None:
+        missing = "voice handler not configured" if handler is None else "speech models not available"
+        await websocket.close(status.WS_1013_TRY_AGAIN_LATER, missing)
         return
     session = TwilioMediaSession(
         websocket.send_json, runtime.asr, runtime.tts,

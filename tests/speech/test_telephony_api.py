@@ -66,4 +66,12 @@ def test_without_a_voice_handler_the_call_is_refused(app: FastAPI) -> None:
     with TestClient(app).websocket_connect(URL) as ws:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
-    assert closed.value.code == 1013
+    assert closed.value.code == 1013 and "handler" in closed.value.reason
+
+
+def test_without_speech_models_the_call_is_refused(app: FastAPI) -> None:
+    app.state.voice_handler, app.state.speech = Bot(), None  # the app failed to load them
+    with TestClient(app).websocket_connect(URL) as ws:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013 and "speech models" in closed.value.reason
