@@ -33,6 +33,7 @@ from bot.gateway.internal_auth import require_internal_token
 from bot.observability import api as metrics_api
 from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
 from bot.observability.logs import configure_logging
+from bot.observability.masked_transcripts import MaskedTranscripts
 from bot.observability.metrics import Metrics
 from bot.observability.rasa_context import ActionConversationMiddleware
 from bot.rasa.supervisor import RasaSupervisor
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.knowledge = await run_in_threadpool(KnowledgeAnswerer.load, settings, False)
         state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
                                         settings.rasa_timeout_s, metrics)
-        state.transcripts = state.conversations
+        state.transcripts = MaskedTranscripts(state.conversations)  # agents see PII masked
         hooks = RasaGatewayHooks(state.rasa, state.conversations)
         state.handoff_desk = desk = build_desk(settings, engine, hooks=hooks)
         housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
