@@ -205,3 +205,26 @@ def test_metrics_and_logs_of_the_same_stack(stack) -> None:
     assert any("/actions/webhook" in e["message"] for e in turn_lines)  # Rasa's calls carry the id too
     assert any(sender in e["message"] for e in turn_lines)  # ids are not mistaken for account numbers
     assert not re.search(r"token=(?!\[redacted\])", "\n".join(lines))
+
+
+def test_agents_read_masked_transcripts_and_handoffs_reach_analytics(stack) -> None:
+    """What staff see of a customer's card number, and the hand-off in the supervisor's figures."""
+    running, _ = stack
+    secret = "4000 0566 5566 5556"
+    with running.client() as http:
+        sender = start(http)
+        replies = http.post("/webhooks/rest/webhook",
+                            json={"sender": sender, "message": "I want to talk to a real person"}).json()
+        entry_id = replies[-1]["custom"]["handoff"]["entry_id"]
+        assert say(http, sender, f"card {secret} was charged twice") == []  # relayed to the agent
+        login = http.post("/agent/login", json={"username": "agent", "password": "agent-demo-pass"})
+        agent = {"Authorization": f"Bearer {login.json()['token']}"}
+        claimed = http.post(f"/agent/conversations/{entry_id}/claim", headers=agent).json()
+        seen_by_agent = [t["text"] for t in claimed["transcript"]]
+        own = [t["text"] for t in http.get(f"/api/conversations/{sender}/transcript").json()["turns"]]
+        handoffs = http.get("/api/analytics/handoffs", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert "card [card ****5556] was charged twice" in seen_by_agent
+    assert not any(secret in text for text in seen_by_agent)
+    assert f"card {secret} was charged twice" in own  # the customer reads their own words
+    assert any(r["reason"] == "human_request" for r in handoffs["reasons"])
+    assert handoffs["queue"]["avg_wait_s"] is not None
