@@ -63,6 +63,8 @@ class EntityLinker:
         """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
         norm = normalize(text)
         found = self._scan(norm)
+        if not any(m.kind == "attribute" for m in found):
+            found = sorted(found + self._split_attributes(norm, found), key=lambda m: m.start)
         seen = {m.targets for m in found if m.kind == "node"}
         for ent in entities or []:
             value = normalize(str(ent.get("value", "")))
@@ -71,6 +73,32 @@ class EntityLinker:
                 found.append(Mention("node", targets, len(norm), len(norm), value))
                 seen.add(targets)
         return found
+
+    def _split_attributes(self, norm: str, found: list[Mention]) -> list[Mention]:
+        """Attributes split by a product name: "maximum mortgage amount" reads as "maximum loan amount".
+
+        Each node mention is replaced by its type's noun and the text is scanned again; the
+        attribute mentions found are placed at the start of the node they wrapped.
+        """
+        nodes = [m for m in found if m.kind == "node"]
+        if not nodes:
+            return []
+        parts, cursor, anchors = [], 0, []
+        for m in nodes:
+            noun = (self.kg.schema.node_types[self.kg.node(m.targets[0])["type"]].nouns or ("",))[0]
+            parts.append(norm[cursor:m.start])
+            at = sum(map(len, parts))
+            anchors.append((at, at + len(noun), m.start))
+            parts.append(noun)
+            cursor = m.end
+        reduced = "".join(parts) + norm[cursor:]
+        result = []
+        for m in self._scan(reduced):
+            inside_noun = any(lo <= m.start and m.end <= hi for lo, hi, _ in anchors)
+            if m.kind == "attribute" and not inside_noun:
+                at = max((orig for lo, _, orig in anchors if lo <= m.end), default=0)
+                result.append(Mention("attribute", m.targets, at, at, m.alias))
+        return result
 
     def _scan(self, norm: str) -> list[Mention]:
         """Greedy longest-first matching so overlapping aliases resolve to the most specific one."""

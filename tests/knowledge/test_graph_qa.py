@@ -77,3 +77,8 @@ def test_free_form_questions_are_left_to_the_faq(qa):
 def test_a_product_name_on_the_wrong_kind_of_product_is_not_offered(qa):
     answer = qa.answer("What's the interest rate on the Gold loan?")
     assert answer.kind == "not_offered" and "18.25%" not in answer.text
+
+
+def test_attribute_words_split_by_the_product_name_still_link(qa):
+    assert qa.answer("What is the maximum mortgage amount?").result == ["CNY 10,000,000"]
+    assert qa.answer("the replacement card came, do I have to switch it on") is None
