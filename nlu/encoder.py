@@ -63,6 +63,19 @@ def load_encoder(name: str, device: str = "cpu"):
 
 
 MAX_TORCH_THREADS = 2
+# One message at a time gains nothing from a second thread, and on a busy 2-core machine two
+# spinning OpenMP threads made single-message encoding ~8x slower (p50 ~250 ms vs ~30 ms measured
+# with the same load); training batches keep MAX_TORCH_THREADS.
+INFERENCE_TORCH_THREADS = 1
+
+
+def limit_inference_threads() -> None:
+    """Single-message inference settings: one torch thread and one BLAS thread (numpy's kNN
+    product over the training examples took ~16 ms with two contended BLAS threads, ~2 ms with one)."""
+    from threadpoolctl import threadpool_limits
+
+    limit_torch_threads(INFERENCE_TORCH_THREADS)
+    threadpool_limits(1, user_api="blas")
 
 
 def limit_torch_threads(n: int = MAX_TORCH_THREADS) -> None:

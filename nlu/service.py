@@ -10,7 +10,7 @@ import numpy as np
 from bot.settings import Settings
 from nlu.embeddings import encode
 from nlu.entities import extract_entities
-from nlu.encoder import limit_torch_threads, load_encoder
+from nlu.encoder import limit_inference_threads, load_encoder
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
 from nlu.model import IntentModel
 from nlu.sentiment import SentimentModel, no_words_sentiment
@@ -53,7 +53,7 @@ class NluService:
             sentiment = SentimentModel.load(folder)
         except FileNotFoundError as exc:
             raise NluModelMissing(f"no NLU model in {folder}; run `bankbot train nlu`") from exc
-        limit_torch_threads()
+        limit_inference_threads()
         service = cls(load_encoder(meta["encoder"]), model, sentiment, settings)
         service.parse("hello")  # warm-up: first call pays for lazy initialisation
         return service
