@@ -71,6 +71,31 @@ def cmd_chat(args: argparse.Namespace) -> None:
     sys.exit(run_terminal_chat(url, args.user, args.password))
 
 
+def cmd_call(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from bot.phone_call import run_call
+
+    settings = get_settings()
+    sys.exit(run_call(args.url or f"http://{settings.host}:{settings.port}", Path(args.wav),
+                      args.realtime))
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    from speech.config import AsrSettings
+    from speech.models import VOSK_OFFICIAL, choose_model, download_vosk_model, list_models
+
+    asr = AsrSettings()
+    if args.download:
+        print(f"downloaded to {download_vosk_model(args.download, asr.models_dir)}")
+        return
+    for model in list_models(asr):
+        print(f"{model.engine:8} {model.language:3} {model.name:32} {model.source}")
+    print(f"default: {choose_model(asr).name}")
+    print("official Vosk models (bankbot models --download NAME, needs internet): "
+          + ", ".join(sorted(VOSK_OFFICIAL)))
+
+
 def cmd_audit(args: argparse.Namespace) -> None:
     from bot.bankcore.sql_bankcore import SqlBankCore
     from bot.db import make_engine, make_session_factory
@@ -152,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", help="log in as this demo customer")
     chat.add_argument("--password")
     chat.set_defaults(func=cmd_chat)
+
+    call = sub.add_parser("call", help="play a recorded caller (WAV) through the phone channel")
+    call.add_argument("wav", help="recording of the caller; pauses separate the turns")
+    call.add_argument("--url", help="gateway URL (default from settings)")
+    call.add_argument("--realtime", action="store_true", help="pace the audio like a live call")
+    call.set_defaults(func=cmd_call)
+
+    models = sub.add_parser("models", help="list installed speech models; download Vosk models")
+    models.add_argument("--download", metavar="NAME", help="download an official Vosk model")
+    models.set_defaults(func=cmd_models)
 
     audit = sub.add_parser("audit", help="audit log tools")
     audit.add_argument("action", choices=["verify"])

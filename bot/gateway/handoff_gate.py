@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore, UnknownCustomer
 from bot.conversations.store import Conversation, ConversationStore, NewTurn
+from bot.observability.masked_transcripts import MaskedTranscripts
 from handoff.desk import HandoffDesk
 from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.notices import queue_notice
@@ -49,8 +50,9 @@ class HandoffGate:
             return None
         name, tier = await run_in_threadpool(self._customer, conversation.customer_id)
         await self._hooks.pause_bot(conversation.id)
-        status = await self._desk.escalate(
-            conversation.id, decision, transcript=transcript, customer=name,
+        masked = await run_in_threadpool(MaskedTranscripts(self._store).turns, conversation.id)
+        status = await self._desk.escalate(  # agents read the summary: no card numbers or PINs
+            conversation.id, decision, transcript=masked, customer=name,
             customer_id=conversation.customer_id, channel=channel, customer_tier=tier)
         notice = queue_notice(status, self._desk.policy, decision.reason)
         await run_in_threadpool(self._store.append, conversation.id, [NewTurn(

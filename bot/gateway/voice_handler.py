@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.conversations.store import Conversation, ConversationStore
+from bot.conversations.store import Conversation, ConversationStore, UnknownConversation
 from bot.gateway.turns import TurnService
 from speech.twilio import CallInfo
 
@@ -26,8 +26,22 @@ class VoiceTurnHandler:
         self._digits: dict[str, str] = {}
 
     async def on_start(self, call: CallInfo) -> str:
-        self._calls[call.stream_sid] = await run_in_threadpool(self._store.create, "voice")
+        """A new voice conversation, or the one named by the stream's ``conversation_id``
+        parameter (an app conversation continuing by voice, or ``bankbot call``)."""
+        self._calls[call.stream_sid] = await run_in_threadpool(
+            self._conversation, call.custom_parameters.get("conversation_id"))
         return GREETING
+
+    def _conversation(self, conversation_id: str | None) -> Conversation:
+        if conversation_id:
+            try:
+                conversation = self._store.get(conversation_id)
+            except UnknownConversation:
+                pass
+            else:
+                if conversation.customer_id is None:  # never resume a logged-in chat by id alone
+                    return conversation
+        return self._store.create("voice")
 
     async def on_utterance(self, call: CallInfo, text: str) -> str | None:
         conversation = self._calls.get(call.stream_sid)
