@@ -12,7 +12,9 @@ TORCH_SPEC ?= torch==2.13.0
 run: install
 	.venv/bin/bankbot serve
 
+# Models are trained once up front (a no-op when current) so every stack the tests start reuses them.
 test: install browser-deps
+	.venv/bin/bankbot train
 	.venv/bin/python -m pytest
 
 install: .venv/.installed .venv-rasa/.installed node_modules/.installed
