@@ -39,11 +39,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Headless Chromium + chromedriver for the browser tests (Debian packages; skipped tests otherwise).
+# Debian packages the tests use: headless Chromium + chromedriver (browser tests) and espeak-ng
+# (test and benchmark speech audio). Tests that need a missing one are skipped.
 browser-deps:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
-	else echo "note: browser tests are skipped without chromium; run 'sudo make browser-deps'"; fi
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v espeak-ng >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver espeak-ng; \
+	else echo "note: install chromium chromium-driver espeak-ng (sudo make browser-deps) or those tests are skipped"; fi
 
 .venv-rasa/.installed: requirements-rasa.txt
 	@test -n "$(PY310)" || { echo "error: Python 3.10 is required for Rasa 3.6 and none was found."; \
