@@ -73,7 +73,8 @@ class IdentityValidation:
         customer = await call(self._context.bank.verify_identity,
                               tracker.get_slot("customer_number") or "", **secret)
         if customer is not None:
-            await call(self._context.conversations.bind_customer, tracker.sender_id, customer.id)
+            await call(self._context.conversations.bind_customer, tracker.sender_id, customer.id,
+                       "identity")
             dispatcher.utter_message(text=f"Thank you, {customer.first_name}, you're verified.")
             return {"identity_secret": "verified", "identity_attempts": 0}
         attempts = int(tracker.get_slot("identity_attempts") or 0) + 1

@@ -25,6 +25,7 @@ class Conversation:
     customer_id: int | None
     mode: str
     created_at: datetime
+    bound_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class NewTurn:
 
 
 def _conversation(row: ConversationRow) -> Conversation:
-    return Conversation(row.id, row.channel, row.customer_id, row.mode, row.created_at)
+    return Conversation(row.id, row.channel, row.customer_id, row.mode, row.created_at, row.bound_by)
 
 
 class ConversationStore:
@@ -62,7 +63,7 @@ class ConversationStore:
     def create(self, channel: str, customer_id: int | None = None) -> Conversation:
         row = ConversationRow(
             id=secrets.token_hex(16), channel=channel, customer_id=customer_id, mode="bot",
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(timezone.utc), bound_by="login" if customer_id else None,
         )
         with self._sessions.begin() as session:
             session.add(row)
@@ -75,13 +76,14 @@ class ConversationStore:
                 raise UnknownConversation(conversation_id)
             return _conversation(row)
 
-    def bind_customer(self, conversation_id: str, customer_id: int) -> Conversation:
-        """Attach a customer to an anonymous conversation (after login)."""
+    def bind_customer(self, conversation_id: str, customer_id: int, via: str = "login") -> Conversation:
+        """Attach a customer to an anonymous conversation, after login or in-chat identification."""
         with self._sessions.begin() as session:
             row = session.get(ConversationRow, conversation_id)
             if row is None:
                 raise UnknownConversation(conversation_id)
             row.customer_id = customer_id
+            row.bound_by = via
             return _conversation(row)
 
     def set_mode(self, conversation_id: str, mode: str) -> None:

@@ -16,6 +16,9 @@ class ConversationRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     customer_id: Mapped[int | None] = mapped_column(Integer, index=True)
     mode: Mapped[str] = mapped_column(String(8), default="bot")  # bot | agent
+    # login: only that customer's session token may use it; identity: verified inside this
+    # conversation (customer number + PIN/date of birth), so the conversation id is the session
+    bound_by: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

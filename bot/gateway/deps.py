@@ -61,8 +61,10 @@ def open_conversation(
 ) -> Conversation:
     """Load a conversation the caller may use; a logged-in caller claims an anonymous one.
 
-    A conversation bound to a customer only accepts that customer's token, so a leaked
-    conversation id never exposes account data.
+    A conversation bound by login only accepts that customer's token, so a leaked conversation
+    id never exposes account data. One bound by identification inside the conversation (voice,
+    anonymous chat) is carried on by whoever holds its id, as before; another customer's token
+    is still refused.
     """
     try:
         conversation = store.get(conversation_id)
@@ -71,7 +73,8 @@ def open_conversation(
             status.HTTP_404_NOT_FOUND,
             "unknown conversation id; start one with POST /api/conversations",
         ) from None
-    if conversation.customer_id is not None and conversation.customer_id != customer_id:
+    identified_here = conversation.bound_by == "identity" and customer_id is None
+    if conversation.customer_id not in (None, customer_id) and not identified_here:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this conversation belongs to another customer")
     if conversation.customer_id is None and customer_id is not None:
         conversation = store.bind_customer(conversation.id, customer_id)

@@ -12,13 +12,33 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore, UnknownCustomer
-from bot.conversations.store import Conversation, ConversationStore, NewTurn
+from bot.conversations.store import Conversation, ConversationStore, NewTurn, Turn
 from bot.observability.masked_transcripts import MaskedTranscripts
 from handoff.desk import HandoffDesk
 from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.notices import queue_notice
 from handoff.transcript import recent_window
 from handoff.triggers import decide
+
+
+def outside_forms(transcript: list[Turn], human_intents: frozenset[str]) -> list[Turn]:
+    """The transcript without the customer's answers to a form's questions.
+
+    A customer number, PIN or payee name typed while a form asks for it is not an intent and
+    often parses as a fallback; only a request for a person counts from inside a form.
+    """
+    kept: list[Turn] = []
+    form_running = None
+    for turn in transcript:
+        if turn.speaker != "customer":
+            kept.append(turn)
+            continue
+        nlu = turn.nlu or {}
+        intent = (nlu.get("intent") or {}).get("name")
+        if not form_running or intent in human_intents:
+            kept.append(turn)
+        form_running = nlu.get("active_loop")
+    return kept
 
 
 class HandoffGate:
@@ -45,7 +65,12 @@ class HandoffGate:
         if await self._desk.with_human(conversation.id):
             return None
         transcript = await run_in_threadpool(self._store.turns, conversation.id)
-        decision = decide(recent_window(transcript), self._desk.policy)
+        policy = self._desk.policy
+        customer_turns = [t for t in transcript if t.speaker == "customer"]
+        locked = bool(customer_turns and (customer_turns[-1].nlu or {}).get("locked_out"))
+        window = recent_window(outside_forms(transcript, policy.human_request_intents),
+                               auth_locked=locked)
+        decision = decide(window, policy)
         if decision is None:
             return None
         name, tier = await run_in_threadpool(self._customer, conversation.customer_id)

@@ -22,7 +22,8 @@ UNAVAILABLE_TEXT = (
     "Sorry, I'm temporarily unavailable. Please try again in a minute; "
     "your message has been kept."
 )
-NLU_KEYS = ("intent", "entities", "intent_ranking", "sentiment", "out_of_scope")
+NLU_KEYS = ("intent", "entities", "intent_ranking", "sentiment", "out_of_scope", "active_loop",
+            "locked_out")
 
 
 def fold_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -26,11 +26,16 @@ class RasaClient:
         return await self._request("POST", "/webhooks/rest/webhook", json=payload)
 
     async def latest_message(self, sender: str) -> dict[str, Any]:
-        """The NLU parse Rasa stored for the sender's latest message."""
+        """The NLU parse Rasa stored for the sender's latest message, plus what the hand-off
+        triggers need from the dialogue state after the turn: ``active_loop`` (the form still
+        running, or None) and ``locked_out`` (identification failed too often)."""
         tracker = await self._request(
             "GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"}
         )
-        return tracker.get("latest_message") or {}
+        parse = dict(tracker.get("latest_message") or {})
+        parse["active_loop"] = (tracker.get("active_loop") or {}).get("name")
+        parse["locked_out"] = bool((tracker.get("slots") or {}).get("identity_locked"))
+        return parse
 
     async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Append events (e.g. pause/resume) to a conversation's tracker."""

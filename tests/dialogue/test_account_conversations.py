@@ -122,16 +122,20 @@ def test_anonymous_customer_identifies_with_pin_and_the_conversation_is_bound(ht
     assert conversations.get(chat.sender).customer_id == bob.id
 
 
-def test_three_wrong_identity_answers_lock_identification(http):
+def test_three_wrong_identity_answers_lock_identification_and_hand_off(http):
     chat = Chat(http, None)
     chat("show my balance")
     for wrong in ("1111", "2222"):
         chat("10000001")
         assert "don't match" in chat(wrong)
     chat("10000001")
-    assert "locked" in chat("3333")
-    reply = chat("what's my balance")
-    assert "locked" in reply and "Everyday Checking" not in reply
+    replies = say(http, chat.sender, "3333")
+    assert "locked" in replies[0]
+    assert len(replies) >= 2, "the lock-out hands the conversation to a person in the same turn"
+    # a person has the chat now: the bot says nothing more, and nothing was revealed
+    assert say(http, chat.sender, "what's my balance") == []
+    turns = http.get(f"/api/conversations/{chat.sender}/transcript").json()["turns"]
+    assert not any("Everyday Checking" in t["text"] for t in turns)
 
 
 def test_large_transfer_needs_step_up_code(http, bank):
