@@ -71,6 +71,12 @@ def cmd_chat(args: argparse.Namespace) -> None:
     sys.exit(run_terminal_chat(url, args.user, args.password))
 
 
+def cmd_eval(args: argparse.Namespace) -> None:
+    from nlu.evaluate import main as evaluate_nlu
+
+    evaluate_nlu(["--data", args.data] if args.data else [])
+
+
 def cmd_call(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -177,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", help="log in as this demo customer")
     chat.add_argument("--password")
     chat.set_defaults(func=cmd_chat)
+
+    evaluate = sub.add_parser("eval", help="evaluate a trained model on any labelled file")
+    evaluate.add_argument("what", choices=["nlu"])
+    evaluate.add_argument("--data", help="CSV (text,intent or BANKING77's text,category) or Rasa "
+                          "NLU YAML; default: the training data in data/nlu")
+    evaluate.set_defaults(func=cmd_eval)
 
     call = sub.add_parser("call", help="play a recorded caller (WAV) through the phone channel")
     call.add_argument("wav", help="recording of the caller; pauses separate the turns")
