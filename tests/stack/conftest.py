@@ -1,12 +1,14 @@
 """Start the real product (gateway + NLU + actions + a real Rasa server) once per test session."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class Stack:
     rasa_port: int
     proc: subprocess.Popen
     log: Path
+    database_url: str
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60)
@@ -51,13 +54,13 @@ class Stack:
         return int(out[0])
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory):
-    """The whole product on free ports with its own SQLite ledger."""
-    tmp = tmp_path_factory.mktemp("stack")
+@contextlib.contextmanager
+def run_stack(tmp: Path) -> Iterator[Stack]:
+    """The whole product on free ports with its own SQLite ledger under ``tmp``."""
     port, rasa_port = free_port(), free_port()
+    database_url = f"sqlite:///{tmp / 'bank.db'}"
     env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
-           "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}"}
+           "BANKBOT_DATABASE_URL": database_url}
     log = tmp / "serve.log"
     # Train first (a no-op when models are current) so readiness below only measures start-up.
     subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT, env=env, check=True,
@@ -65,7 +68,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log)
+    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log, database_url)
     try:
         running.wait_ready()
         yield running
@@ -75,6 +78,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    with run_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
 
 
 @pytest.fixture()
