@@ -61,13 +61,15 @@ def test_one_fallback_or_fallbacks_apart_stay(policy):
     ("compromised_card", "fraud"),
     ("card_payment_not_recognised", "fraud"),
     ("cash_withdrawal_not_recognised", "fraud"),
-    ("dispute_transaction", "payments"),
+    ("transaction_charged_twice", "payments"),
     ("lost_or_stolen_card", "cards"),
     ("complaint", "general"),
     ("bereavement", "bereavement"),
     ("vulnerable_customer", "vulnerable"),
 ])
 def test_risky_intents_hand_off_to_the_right_skill(intent, skill, policy):
+    """Self-service flows (report_lost_card, dispute_transaction) are not listed: the bot blocks
+    the card or opens the case itself."""
     d = decide(window(Turn("greet"), Turn(intent)), policy)
     assert d.reason == RISK and d.detail == intent
     assert skill in d.skills and d.priority_boost > 0

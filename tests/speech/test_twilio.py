@@ -234,5 +234,7 @@ def test_two_calls_at_once_each_hear_their_own_caller(whisper_en, piper) -> None
         return await asyncio.gather(one("I lost my credit card."), one("What are your opening hours?"))
 
     first, second = asyncio.run(both())
-    assert {"lost", "credit", "card"} <= set(words(first[0])) and len(first) == 1
-    assert {"opening", "hours"} <= set(words(second[0])) and len(second) == 1
+    assert len(first) == 1 and len(second) == 1
+    # each call hears its own caller and nothing of the other (tolerant of a misheard word)
+    assert {"credit", "card"} <= set(words(first[0])) and "hours" not in words(first[0])
+    assert "hours" in words(second[0]) and not {"credit", "card"} & set(words(second[0]))
