@@ -49,6 +49,12 @@ from speech import telephony_api
 log = logging.getLogger(__name__)
 
 
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the lifespan opens the database, loads models and supervises Rasa."""
     settings = settings or get_settings()
@@ -58,54 +64,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.log_json:
             configure_logging()
-        engine = make_engine(settings.sqlalchemy_url)
-        Base.metadata.create_all(engine)
-        sessions = make_session_factory(engine)
-        state = app.state
-        state.settings = settings
-        state.engine = engine
-        state.bankcore = SqlBankCore(sessions)
-        state.conversations = ConversationStore(sessions)
-        state.tokens = TokenStore(sessions, settings.session_ttl_s)
-        state.nlu = await run_in_threadpool(NluService.load, settings)
-        state.knowledge = await run_in_threadpool(KnowledgeAnswerer.load, settings, False)
-        state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
-                                        settings.rasa_timeout_s, metrics)
-        state.transcripts = MaskedTranscripts(state.conversations)  # agents see PII masked
-        hooks = RasaGatewayHooks(state.rasa, state.conversations)
-        state.handoff_desk = desk = build_desk(settings, engine, hooks=hooks)
-        housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
-        state.turns = ObservedTurnService(
-            state.conversations, state.rasa, metrics, ResponseTimes(sessions),
-            HandoffGate(desk, hooks, state.conversations, state.bankcore))
-        state.voice_handler = VoiceTurnHandler(state.conversations, state.turns)
-        try:  # the log line names the ASR engine and voice picked for this machine
-            state.speech = await run_in_threadpool(telephony_api.SpeechRuntime.from_env)
-        except Exception:  # voice is optional: chat keeps working without speech models
-            log.exception("speech models failed to load; phone calls will be refused")
-            state.speech = None
-        state.feedback = FeedbackStore(sessions)
-        state.complaints = ComplaintStore(sessions)
-        state.turns.complaints = ComplaintRecogniser(
-            ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"), state.complaints, sessions)
-        metrics.watch_handoffs(engine)
-        state.actions = build_executor(
-            ActionContext(state.bankcore, state.conversations, state.knowledge))
-        supervisor = RasaSupervisor(settings) if settings.rasa_manage else None
-        state.supervisor = supervisor
-        if supervisor:
-            await supervisor.start()
-        try:
+        async with contextlib.AsyncExitStack() as cleanup:  # undone in reverse, also on failure
+            engine = make_engine(settings.sqlalchemy_url)
+            cleanup.callback(engine.dispose)
+            Base.metadata.create_all(engine)
+            sessions = make_session_factory(engine)
+            state = app.state
+            state.settings = settings
+            state.engine = engine
+            # Rasa takes the longest to load: start it first so it loads while our models do.
+            state.supervisor = RasaSupervisor(settings) if settings.rasa_manage else None
+            if state.supervisor:
+                await state.supervisor.start()
+                cleanup.push_async_callback(state.supervisor.stop)
+            state.bankcore = SqlBankCore(sessions)
+            state.conversations = ConversationStore(sessions)
+            state.tokens = TokenStore(sessions, settings.session_ttl_s)
+            state.nlu = await run_in_threadpool(NluService.load, settings)
+            state.knowledge = await run_in_threadpool(KnowledgeAnswerer.load, settings, False)
+            state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
+                                            settings.rasa_timeout_s, metrics)
+            cleanup.push_async_callback(state.rasa.close)
+            state.transcripts = MaskedTranscripts(state.conversations)  # agents see PII masked
+            hooks = RasaGatewayHooks(state.rasa, state.conversations)
+            state.handoff_desk = desk = build_desk(settings, engine, hooks=hooks)
+            cleanup.push_async_callback(desk.bus.close)
+            housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
+            cleanup.push_async_callback(_cancel, housekeeping)
+            state.turns = ObservedTurnService(
+                state.conversations, state.rasa, metrics, ResponseTimes(sessions),
+                HandoffGate(desk, hooks, state.conversations, state.bankcore))
+            state.voice_handler = VoiceTurnHandler(state.conversations, state.turns)
+            try:  # the log line names the ASR engine and voice picked for this machine
+                state.speech = await run_in_threadpool(telephony_api.SpeechRuntime.from_env)
+            except Exception:  # voice is optional: chat keeps working without speech models
+                log.exception("speech models failed to load; phone calls will be refused")
+                state.speech = None
+            state.feedback = FeedbackStore(sessions)
+            state.complaints = ComplaintStore(sessions)
+            state.turns.complaints = ComplaintRecogniser(
+                ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"),
+                state.complaints, sessions)
+            metrics.watch_handoffs(engine)
+            state.actions = build_executor(
+                ActionContext(state.bankcore, state.conversations, state.knowledge))
             yield
-        finally:
-            if supervisor:
-                await supervisor.stop()
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
-            await desk.bus.close()
-            await state.rasa.close()
-            engine.dispose()
 
     app = FastAPI(
         title="bankbot",
