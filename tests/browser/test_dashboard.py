@@ -6,18 +6,14 @@ own transcripts, and the feedback and complaints the customers gave.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 
 import httpx
 import pytest
 import yaml
 
-from tests.stack.conftest import ROOT, Stack, free_port, say, start
+from tests.stack.conftest import ROOT, run_stack, say, start
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -51,26 +47,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     for models in ("models", "rasa/models"):
         if (ROOT / "var" / models).is_dir():
             shutil.copytree(ROOT / "var" / models, tmp / "var" / models)
-    port, rasa_port = free_port(), free_port()
-    env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
-           "BANKBOT_DATABASE_URL": f"sqlite:///{tmp / 'bank.db'}", "BANKBOT_DATA_DIR": str(tmp / "data"),
-           "BANKBOT_VAR_DIR": str(tmp / "var"),
+    env = {"BANKBOT_DATA_DIR": str(tmp / "data"), "BANKBOT_VAR_DIR": str(tmp / "var"),
            "BANKBOT_OPERATOR_TOKEN": TOKEN}
-    log = tmp / "serve.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log)
-    try:
-        running.wait_ready(timeout_s=1500)  # first start after a data change trains NLU and Rasa
+    # the first start after a data change trains NLU and Rasa
+    with run_stack(tmp, env, ready_timeout_s=1500) as running:
         yield running, tmp / "data"
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

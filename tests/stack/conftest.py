@@ -55,12 +55,13 @@ class Stack:
 
 
 @contextlib.contextmanager
-def run_stack(tmp: Path) -> Iterator[Stack]:
+def run_stack(tmp: Path, extra_env: dict[str, str] | None = None,
+              ready_timeout_s: float = 300) -> Iterator[Stack]:
     """The whole product on free ports with its own SQLite ledger under ``tmp``."""
     port, rasa_port = free_port(), free_port()
     database_url = f"sqlite:///{tmp / 'bank.db'}"
     env = {**os.environ, "BANKBOT_PORT": str(port), "BANKBOT_RASA_PORT": str(rasa_port),
-           "BANKBOT_DATABASE_URL": database_url}
+           "BANKBOT_DATABASE_URL": database_url, **(extra_env or {})}
     log = tmp / "serve.log"
     # Train first (a no-op when models are current) so readiness below only measures start-up.
     subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT, env=env, check=True,
@@ -70,7 +71,7 @@ def run_stack(tmp: Path) -> Iterator[Stack]:
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log, database_url)
     try:
-        running.wait_ready()
+        running.wait_ready(ready_timeout_s)
         yield running
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
