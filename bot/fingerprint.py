@@ -11,14 +11,18 @@ from pathlib import Path
 
 
 def fingerprint(paths: Iterable[Path], *extra: str) -> str:
-    """sha256 over the relative names and bytes of ``paths`` (files or folders) plus ``extra`` strings."""
+    """sha256 over the names and bytes of ``paths`` plus ``extra`` strings; a folder counts with
+    every file below it, named by its path inside the folder."""
     digest = hashlib.sha256()
-    files: list[Path] = []
+    named: list[tuple[str, Path]] = []
     for path in paths:
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    for file in files:
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
+        if path.is_dir():
+            named += [(f.relative_to(path).as_posix(), f) for f in sorted(path.rglob("*")) if f.is_file()]
+        else:
+            named.append((path.name, path))
+    for name, file in named:
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
     for item in extra:
         digest.update(item.encode())
     return digest.hexdigest()

@@ -5,7 +5,6 @@ training code version matches the stored model, so a second ``make run`` starts 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.fingerprint import fingerprint as content_fingerprint
 from bot.settings import Settings
 from nlu.dataset import Example, load_examples, yaml_files
 from nlu.embeddings import encode_cached
@@ -60,15 +60,9 @@ def training_files(settings: Settings) -> list[Path]:
 
 def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
     """Hash of every training file (name and bytes), the encoder, classifier config and code version."""
-    digest = hashlib.sha256()
-    data_dir = nlu_data_dir(settings)
-    for file in training_files(settings):
-        digest.update(str(file.relative_to(data_dir)).encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
     recipe = {"encoder": settings.encoder_model, "classifier": asdict(config), "seed": settings.seed,
               "code": TRAINING_CODE_VERSION}
-    digest.update(json.dumps(recipe, sort_keys=True).encode())
-    return digest.hexdigest()
+    return content_fingerprint(training_files(settings), json.dumps(recipe, sort_keys=True))
 
 
 def fit_model(embeddings: np.ndarray, labels: list[str], config: ClassifierConfig, seed: int) -> IntentModel:
