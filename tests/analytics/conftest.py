@@ -1,20 +1,19 @@
 """A database (SQLite, and PostgreSQL in its own schema) holding conversations with known outcomes."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 import bot.analytics.tables  # noqa: F401 - registers the analytics tables on Base
 from bot.analytics.tables import ComplaintRow, FeedbackRow, ResponseTimeRow
 from bot.conversations.tables import ConversationRow, TurnRow
 from bot.db import Base, make_engine, make_session_factory
 from handoff.models import Agent, QueueEntry
+from tests.pg import throwaway_schema
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DAY1, DAY2, LATER = (2026, 3, 2), (2026, 3, 3), (2026, 4, 1)
 
 # id, channel, day, [(text, intent, sentiment)], response seconds; intent None: no NLU parse (the
@@ -94,19 +93,13 @@ def _sqlite(tmp_path) -> Iterator[Engine]:
 
 
 def _postgres() -> Iterator[Engine]:
-    schema = f"analytics_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        Base.metadata.create_all(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema("analytics") as url:
+        engine = make_engine(url)
+        try:
+            Base.metadata.create_all(engine)
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -3,14 +3,13 @@ a throw-away schema, a controllable clock and helpers that read the ledger direc
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.bankcore.port import Customer
@@ -18,10 +17,10 @@ from bot.bankcore.seed import seed_demo_bank
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.bankcore.sql_models import AccountRow, AuditRow, PostingRow
 from bot.db import make_engine, make_session_factory
+from tests.pg import throwaway_schema
 
 DEMO_BANK = Path(__file__).resolve().parents[2] / "data" / "bank" / "demo_bank.yml"
 SEED_NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-PG_BASE = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
 
 
 class Clock:
@@ -102,39 +101,17 @@ def bank(sqlite_template: Path, tmp_path: Path, clock: Clock) -> Iterator[Bank]:
     engine.dispose()
 
 
-def _pg_admin_url() -> str | None:
-    for user in ("postgres", "root"):
-        engine = make_engine(PG_BASE.format(user=user))
-        try:
-            with engine.connect():
-                return PG_BASE.format(user=user)
-        except Exception:
-            continue
-        finally:
-            engine.dispose()
-    return None
-
-
 @pytest.fixture
 def pg_bank(clock: Clock) -> Iterator[Bank]:
     """The demo bank in a fresh PostgreSQL schema that is dropped afterwards."""
-    url = _pg_admin_url()
-    if url is None:
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 (database 'test') is not reachable")
-    schema = f"bankcore_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(f"{url}?options=-csearch_path%3D{schema}")
-    try:
-        sessions = make_session_factory(engine)
-        seed_demo_bank(sessions, DEMO_BANK, now=SEED_NOW)
-        yield Bank(SqlBankCore(sessions, clock), sessions, clock)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_schema("bankcore") as url:
+        engine = make_engine(url)
+        try:
+            sessions = make_session_factory(engine)
+            seed_demo_bank(sessions, DEMO_BANK, now=SEED_NOW)
+            yield Bank(SqlBankCore(sessions, clock), sessions, clock)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

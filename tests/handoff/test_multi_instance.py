@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from bot.db import make_engine, make_session_factory
 from bot.settings import PROJECT_ROOT, Settings
@@ -26,10 +26,10 @@ from handoff.models import create_tables
 from handoff.queue import HandoffQueue
 from handoff.setup import build_desk
 from handoff.triggers import HandoffDecision
+from tests.pg import PG_URL, skip_without_postgres, throwaway_schema
 
 pytestmark = pytest.mark.postgres
 
-PG_URL = os.environ.get("BANKBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BANKBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 GENERAL = HandoffDecision("human_request", ("general", "lang:en"))
 
@@ -59,34 +59,13 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def _schema_url(schema: str) -> str:
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture
-def pg_admin():
-    admin = make_engine(PG_URL)
-    try:
-        with admin.connect():
-            pass
-    except Exception as exc:  # pragma: no cover - environment without PostgreSQL
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    yield admin
-    admin.dispose()
-
-
-@pytest.fixture
-def pg_url(pg_admin):
-    schema = f"handoff_{uuid.uuid4().hex[:10]}"
-    with pg_admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _schema_url(schema)
-    engine = make_engine(url)
-    create_tables(engine)
-    engine.dispose()
-    yield url
-    with pg_admin.begin() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+def pg_url():
+    with throwaway_schema("handoff") as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        engine.dispose()
+        yield url
 
 
 def test_twenty_agents_in_two_processes_claim_each_conversation_exactly_once(pg_url, policy):
@@ -189,9 +168,10 @@ async def test_customer_on_one_instance_and_agent_on_another_talk_through_redis(
         engine.dispose()
 
 
-def test_two_app_instances_on_different_ports_lose_and_duplicate_nothing(pg_admin):
+def test_two_app_instances_on_different_ports_lose_and_duplicate_nothing():
     """Real servers (uvicorn, two ports) sharing PostgreSQL and Redis: customers on one, agents on
     the other; every conversation claimed once and every message delivered exactly once."""
+    skip_without_postgres()  # the bench makes and drops its own schema
     out = subprocess.run(
         [sys.executable, "bench/handoff_load.py", "--instances", "2", "--conversations", "12",
          "--agents", "4", "--capacity", "3", "--messages", "3", "--timeout", "60",
