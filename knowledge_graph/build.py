@@ -6,7 +6,6 @@ it succeeded, so a malformed file never destroys the last good index.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -15,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.fingerprint import fingerprint as content_fingerprint
 from knowledge_graph.bundle import load_bundle
 from knowledge_graph.faq_index import FaqIndex
 from nlu.encoder import load_encoder
@@ -43,10 +43,7 @@ def artifact_dir(settings) -> Path:
 
 def fingerprint(src: Path, encoder_name: str) -> str:
     """Hash of every knowledge file, the encoder name and the artifact format."""
-    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{encoder_name}\0".encode())
-    for path in sorted(p for p in src.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return content_fingerprint([src], FORMAT_VERSION, encoder_name)
 
 
 def read_manifest(folder: Path) -> dict | None:
