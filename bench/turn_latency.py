@@ -28,6 +28,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
+def stage_means(metrics_text: str) -> dict[str, tuple[float, float]]:
+    """(seconds summed, count) per stage from the app's Prometheus histograms."""
+    found: dict[str, list[float]] = {}
+    for line in metrics_text.splitlines():
+        for suffix, slot in (("_sum", 0), ("_count", 1)):
+            prefix = f"bankbot_stage_seconds{suffix}{{stage=\""
+            if line.startswith(prefix):
+                stage = line[len(prefix):line.index('"', len(prefix))]
+                found.setdefault(stage, [0.0, 0.0])[slot] = float(line.rsplit(" ", 1)[1])
+    return {stage: (total, count) for stage, (total, count) in found.items()}
+
+
 def report(label: str, latencies: list[float], elapsed: float) -> None:
     ms = [v * 1000 for v in latencies]
     print(f"{label}: turns={len(ms)} p50={percentile(ms, 50):.1f}ms p95={percentile(ms, 95):.1f}ms "
@@ -70,6 +82,10 @@ async def run(url: str, turns: int, concurrency: int, length: int, user: str, pa
                                for _ in range(concurrency)))
         report(f"concurrent ({concurrency} conversations at once)", latencies,
                time.perf_counter() - began)
+        stages = stage_means((await http.get("/metrics")).text)
+        print("mean seconds per call by stage (whole process lifetime): " + ", ".join(
+            f"{stage}={total / count * 1000:.0f}ms" for stage, (total, count) in sorted(stages.items())
+            if count))
 
 
 def main() -> None:
