@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.stack.conftest import login
@@ -54,5 +55,6 @@ def test_invalid_token_closes_the_socket(stack):
     with connect(ws_url(stack)) as ws:
         ws.send(json.dumps({"type": "start", "token": "forged"}))
         assert receive(ws)["type"] == "error"
-        with pytest.raises(Exception):
-            receive(ws)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd.code == 4401
