@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore, UnknownCustomer
 from bot.conversations.store import Conversation, ConversationStore, NewTurn, Turn
-from bot.observability.masked_transcripts import MaskedTranscripts
+from bot.observability.masked_transcripts import mask_turn
 from handoff.desk import HandoffDesk
 from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.notices import queue_notice
@@ -75,7 +75,7 @@ class HandoffGate:
             return None
         name, tier = await run_in_threadpool(self._customer, conversation.customer_id)
         await self._hooks.pause_bot(conversation.id)
-        masked = await run_in_threadpool(MaskedTranscripts(self._store).turns, conversation.id)
+        masked = [mask_turn(turn) for turn in transcript]
         status = await self._desk.escalate(  # agents read the summary: no card numbers or PINs
             conversation.id, decision, transcript=masked, customer=name,
             customer_id=conversation.customer_id, channel=channel, customer_tier=tier)

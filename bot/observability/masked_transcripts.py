@@ -16,6 +16,11 @@ class TranscriptSource(Protocol):
     def turns(self, conversation_id: str) -> list[Turn]: ...
 
 
+def mask_turn(turn: Turn) -> Turn:
+    """The turn with personal data masked in its text, NLU result and reply metadata."""
+    return replace(turn, text=mask_pii(turn.text), nlu=mask_value(turn.nlu), meta=mask_value(turn.meta))
+
+
 class MaskedTranscripts:
     """Wraps a transcript store; text, entities and reply metadata come back masked."""
 
@@ -23,5 +28,4 @@ class MaskedTranscripts:
         self._source = source
 
     def turns(self, conversation_id: str) -> list[Turn]:
-        return [replace(t, text=mask_pii(t.text), nlu=mask_value(t.nlu), meta=mask_value(t.meta))
-                for t in self._source.turns(conversation_id)]
+        return [mask_turn(turn) for turn in self._source.turns(conversation_id)]
