@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +28,9 @@ from bot.gateway import (
     accounts_api, auth_api, conversations_api, health_api, pages, rest_channel, ws_channel,
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
+from bot.gateway.call_transfer import build_call_transfer
 from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.voice_handoff import VoiceHandoff
 from bot.gateway.voice_handler import VoiceTurnHandler
 from bot.gateway.internal_auth import require_internal_token
 from bot.observability import api as metrics_api
@@ -94,7 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.turns = ObservedTurnService(
                 state.conversations, state.rasa, metrics, ResponseTimes(sessions),
                 HandoffGate(desk, hooks, state.conversations, state.bankcore))
-            state.voice_handler = VoiceTurnHandler(state.conversations, state.turns)
+            telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
+            cleanup.push_async_callback(telephony.aclose)
+            state.voice_handler = VoiceTurnHandler(state.conversations, state.turns, VoiceHandoff(
+                desk, build_call_transfer(settings, telephony)))
             try:  # the log line names the ASR engine and voice picked for this machine
                 state.speech = await run_in_threadpool(telephony_api.SpeechRuntime.from_env)
             except Exception:  # voice is optional: chat keeps working without speech models

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
                                    description="share of conversations also asked the 0-10 NPS question")
     log_json: bool = Field(default=True, description="JSON log lines with conversation id, PII masked")
 
+    # Phone hand-off (bot/gateway/call_transfer.py): with all three set, a call handed to a human
+    # is transferred by Twilio's call-update API; otherwise it stays on the line in the console queue
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_transfer_to: str | None = Field(
+        default=None, description="where agents answer: +E.164 number, sip:URI or client:name")
+    twilio_api_url: str = "https://api.twilio.com"
+
     @property
     def sqlalchemy_url(self) -> str:
         """The ledger/transcript database; SQLite file under var/ unless configured."""

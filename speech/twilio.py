@@ -38,12 +38,14 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True)
 class CallInfo:
-    """What the bot knows about the call (``customParameters`` come from the TwiML <Parameter>s)."""
+    """What the bot knows about the call (``customParameters`` come from the TwiML <Parameter>s),
+    and ``say``: speak to the caller outside a turn of theirs (e.g. what a human agent types)."""
 
     stream_sid: str
     call_sid: str
     account_sid: str = ""
     custom_parameters: dict[str, str] = field(default_factory=dict)
+    say: Callable[[str], Awaitable[None]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,11 @@ class TwilioMediaSession:
             raise ProtocolError(f"{event} before start")
         await getattr(self, f"_{event}")(msg)
 
+    async def say(self, text: str) -> None:
+        """Speak ``text`` now, as a reply would be (it replaces any playback in progress)."""
+        if not self.ended.is_set() and not self._ending:
+            self._spawn(self._respond(_constant(text)))
+
     async def close(self, reason: str) -> None:
         """End the call and release everything; safe to call more than once."""
         if self.ended.is_set():
@@ -165,7 +172,8 @@ class TwilioMediaSession:
             raise ProtocolError(f"unsupported media format {fmt}; expected audio/x-mulaw 8000 Hz mono")
         params = msg["start"].get("customParameters") or {}
         self.call = CallInfo(str(_field(msg, "start", "streamSid")), str(_field(msg, "start", "callSid")),
-                             str(msg["start"].get("accountSid", "")), {str(k): str(v) for k, v in params.items()})
+                             str(msg["start"].get("accountSid", "")), {str(k): str(v) for k, v in params.items()},
+                             say=self.say)
         self.recognizer = self._asr.recognizer(RATE)
         log.info("call %s started (stream %s)", self.call.call_sid, self.call.stream_sid)
         if self._on_start:
