@@ -155,6 +155,30 @@ class TransferResult:
     replayed: bool = False
 
 
+ScheduleStatus = Literal["scheduled", "completed", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class ScheduledTransfer:
+    """A transfer instruction for a later day. The bank executes it once on or after
+    ``execute_on``, checking balance and limit again then; ``failure_reason`` says why it did not
+    go out, ``transfer_reference`` names the posting when it did."""
+
+    id: int
+    reference: str
+    from_account_id: int
+    to_account_id: int | None
+    payee_id: int | None
+    amount: Decimal
+    currency: str
+    execute_on: date
+    status: ScheduleStatus
+    created_at: datetime
+    failure_reason: str | None = None
+    transfer_reference: str | None = None
+    replayed: bool = False
+
+
 @dataclass(frozen=True)
 class AuditRecord:
     """One link of the hash-chained audit log."""
@@ -287,6 +311,14 @@ class IdempotencyConflict(BankError):
     code = "idempotency_conflict"
 
 
+class InvalidSchedule(InvalidTransfer):
+    code = "invalid_schedule"
+
+
+class UnknownScheduledTransfer(BankError):
+    code = "unknown_scheduled_transfer"
+
+
 class BankCore(Protocol):
     """What the bot may ask of a bank. Every customer-scoped call raises ``NotOwner`` for data of
     another customer, ``UnknownCustomer``/``UnknownAccount``/... for ids that do not exist, and
@@ -363,6 +395,39 @@ class BankCore(Protocol):
     ) -> TransferResult:
         """Move money to one of the customer's own accounts or to a payee, exactly once per
         ``idempotency_key``."""
+
+    def schedule_transfer(
+        self,
+        customer_id: int,
+        from_account_id: int,
+        *,
+        to_account_id: int | None = None,
+        payee_id: int | None = None,
+        amount: Decimal | str | int,
+        currency: str,
+        execute_on: date,
+        idempotency_key: str,
+        actor: str,
+        memo: str | None = None,
+    ) -> ScheduledTransfer:
+        """Store a transfer for a later day (tomorrow up to a year ahead), exactly once per
+        ``idempotency_key``; nothing moves until ``run_due_transfers`` executes it."""
+
+    def list_scheduled_transfers(
+        self, customer_id: int, include_finished: bool = False
+    ) -> list[ScheduledTransfer]:
+        """Soonest first; only pending ones unless ``include_finished``."""
+
+    def cancel_scheduled_transfer(
+        self, customer_id: int, scheduled_id: int | str, actor: str
+    ) -> ScheduledTransfer:
+        """Cancel a pending instruction (by id or reference); cancelling twice is harmless, a
+        completed or failed one cannot be cancelled."""
+
+    def run_due_transfers(self, actor: str = "scheduler", limit: int = 100) -> list[ScheduledTransfer]:
+        """Execute pending instructions due today or earlier, each exactly once even with several
+        callers at the same time; one that fails validation is marked failed with its reason. An
+        adapter whose bank runs them itself returns ``[]``."""
 
     def list_audit(self, customer_id: int | None = None, limit: int = 100) -> list[AuditRecord]: ...
 

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from bot.bankcore.money import parse_amount, to_minor
 from bot.bankcore.port import (
-    NotOwner, UnknownAccount, UnknownCard, UnknownCustomer, UnknownPayee,
+    CurrencyMismatch, InvalidTransfer, NotOwner, UnknownAccount, UnknownCard, UnknownCustomer,
+    UnknownPayee,
 )
 from bot.bankcore.sql_models import AccountRow, CardRow, CustomerRow, PayeeRow
 
@@ -70,3 +72,27 @@ def owned_card(s: Session, customer_id: int, card_id: object) -> CardRow:
     if s.get(AccountRow, row.account_id).customer_id != customer_id:
         raise NotOwner(f"card {card_id} does not belong to this customer")
     return row
+
+
+def transfer_request(
+    from_account_id: object, to_account_id: object, payee_id: object, amount: object, currency: object
+) -> tuple[int, int | None, int | None, int, str]:
+    """A transfer's normalised request (ids, amount in cents, currency), the same for immediate and
+    scheduled transfers so an idempotent retry compares like with like."""
+    minor = to_minor(parse_amount(amount))
+    if (to_account_id is None) == (payee_id is None):
+        raise InvalidTransfer("a transfer needs exactly one of to_account_id or payee_id")
+    return (
+        as_id(from_account_id, UnknownAccount, "account"),
+        None if to_account_id is None else as_id(to_account_id, UnknownAccount, "account"),
+        None if payee_id is None else as_id(payee_id, UnknownPayee, "payee"),
+        minor, str(currency).strip().upper(),
+    )
+
+
+def check_currency(currency: str, source: AccountRow, target: AccountRow) -> None:
+    if currency != source.currency or currency != target.currency:
+        raise CurrencyMismatch(
+            f"this transfer is in {currency} but the accounts are in "
+            f"{source.currency}/{target.currency}; currency conversion is not supported"
+        )

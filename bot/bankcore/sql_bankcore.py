@@ -18,21 +18,22 @@ from sqlalchemy.orm import Session
 
 from bot.bankcore.audit import verify_chain
 from bot.bankcore.hashing import verify_secret
-from bot.bankcore.money import CENT, from_minor, parse_amount, to_minor
+from bot.bankcore.money import CENT, from_minor, to_minor
 from bot.bankcore.port import (
     CARD_STATUSES, Account, AuditRecord, AuditReport, Card, CardStatus, Customer, CurrencyMismatch,
     Direction, DuplicatePayee, IdempotencyConflict, InsufficientFunds, InvalidCardStatus,
-    InvalidTransfer, LimitExceeded, Payee, Transaction, TransferResult, UnknownAccount,
-    UnknownPayee, mask_number,
+    InvalidTransfer, LimitExceeded, Payee, Transaction, TransferResult, mask_number,
 )
 from bot.bankcore.sql_access import (
-    as_id, aware, customer_row, naive_utc, owned_account, owned_card, owned_payee,
+    aware, check_currency, customer_row, naive_utc, owned_account, owned_card, owned_payee,
+    transfer_request,
 )
 from bot.bankcore.sql_ledger import Line, append_audit, post_entry, to_audit_record, write_transaction
 from bot.bankcore.sql_models import (
     AccountRow, AuditHeadRow, AuditRow, CardRow, CustomerRow, JournalEntryRow, PayeeRow,
     PostingRow, TransferRow,
 )
+from bot.bankcore.sql_scheduling import SqlScheduling
 from bot.bankcore.sql_servicing import SqlServicing, to_card
 from bot.bankcore.validation import (
     clean_account_number, clean_idempotency_key, clean_name, clean_text,
@@ -42,7 +43,7 @@ MIN_CARD_PAYMENT = Decimal("25.00")
 MAX_TRANSACTIONS = 500
 
 
-class SqlBankCore(SqlServicing):
+class SqlBankCore(SqlScheduling, SqlServicing):
     """``BankCore`` over the SQL ledger in ``bot.bankcore.sql_models``:
     ``SqlBankCore(session_factory, clock=utcnow)``."""
 
@@ -256,18 +257,9 @@ class SqlBankCore(SqlServicing):
         actor: str,
         memo: str | None = None,
     ) -> TransferResult:
-        minor = to_minor(parse_amount(amount))
+        request = transfer_request(from_account_id, to_account_id, payee_id, amount, currency)
         key = clean_idempotency_key(idempotency_key)
-        if (to_account_id is None) == (payee_id is None):
-            raise InvalidTransfer("a transfer needs exactly one of to_account_id or payee_id")
-        currency = str(currency).strip().upper()
         memo = clean_text(memo, what="memo", max_len=100) if memo else None
-        request = (
-            as_id(from_account_id, UnknownAccount, "account"),
-            None if to_account_id is None else as_id(to_account_id, UnknownAccount, "account"),
-            None if payee_id is None else as_id(payee_id, UnknownPayee, "payee"),
-            minor, currency,
-        )
         try:
             with write_transaction(self._sessions) as s:
                 return self._transfer(s, customer_id, request, key, actor, memo)
@@ -285,16 +277,9 @@ class SqlBankCore(SqlServicing):
     def _transfer(
         self, s: Session, customer_id: int, request: tuple, key: str, actor: str, memo: str | None
     ) -> TransferResult:
-        from_account_id, to_account_id, payee_id, minor, currency = request
+        minor, currency = request[3], request[4]
         cid = customer_row(s, customer_id).id
-        source = owned_account(s, cid, from_account_id)
-        payee = owned_payee(s, cid, payee_id) if payee_id is not None else None
-        target = (
-            owned_account(s, cid, to_account_id) if payee is None
-            else self._clearing_account(s, source.currency)
-        )
-        if source.id == target.id:
-            raise InvalidTransfer("cannot transfer money from an account to itself")
+        source, target, payee = self._endpoints(s, cid, request)
         locked = {i: self._lock(s, i) for i in sorted({source.id, target.id})}
         source, target = locked[source.id], locked[target.id]
 
@@ -304,11 +289,7 @@ class SqlBankCore(SqlServicing):
         if done is not None:
             return _replay(done, request)
 
-        if currency != source.currency or currency != target.currency:
-            raise CurrencyMismatch(
-                f"this transfer is in {currency} but the accounts are in "
-                f"{source.currency}/{target.currency}; currency conversion is not supported"
-            )
+        check_currency(currency, source, target)
         now = self._now()
         day_start = datetime.combine(now.date(), time.min)
         used = int(s.scalar(
@@ -345,6 +326,22 @@ class SqlBankCore(SqlServicing):
             "amount": str(from_minor(minor)), "currency": currency, "idempotency_key": key,
         })
         return _result(row, replayed=False)
+
+    def _endpoints(
+        self, s: Session, cid: int, request: tuple
+    ) -> tuple[AccountRow, AccountRow, PayeeRow | None]:
+        """Source account, receiving account (the clearing account for a payee) and payee, all
+        owned by the customer; refuses sending money to the same account."""
+        from_account_id, to_account_id, payee_id = request[:3]
+        source = owned_account(s, cid, from_account_id)
+        payee = owned_payee(s, cid, payee_id) if payee_id is not None else None
+        target = (
+            owned_account(s, cid, to_account_id) if payee is None
+            else self._clearing_account(s, source.currency)
+        )
+        if source.id == target.id:
+            raise InvalidTransfer("cannot transfer money from an account to itself")
+        return source, target, payee
 
     def _lock(self, s: Session, account_id: int) -> AccountRow:
         """Row lock on PostgreSQL (no-op on SQLite, which already holds the database write lock)."""

@@ -124,6 +124,38 @@ class TransferRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class ScheduledTransferRow(Base):
+    """A future-dated transfer; ``status`` moves scheduled -> completed | failed | cancelled once.
+
+    The scheduler claims due rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, executes the
+    transfer with the idempotency key ``scheduled:<id>`` and sets the status in the same database
+    transaction, so a row can never be executed twice.
+    """
+
+    __tablename__ = "bank_scheduled_transfers"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "idempotency_key", name="uq_bank_scheduled_idem"),
+        Index("ix_bank_scheduled_due", "status", "execute_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("bank_customers.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    from_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"))
+    to_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"))
+    payee_id: Mapped[int | None] = mapped_column(ForeignKey("bank_payees.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    memo: Mapped[str | None] = mapped_column(String(100))
+    execute_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("bank_transfers.id"))
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+
+
 class DisputeRow(Base):
     __tablename__ = "bank_disputes"
 
@@ -186,7 +218,8 @@ class AuditHeadRow(Base):
 
 BANK_TABLES = [
     CustomerRow.__table__, AccountRow.__table__, CardRow.__table__, PayeeRow.__table__,
-    JournalEntryRow.__table__, PostingRow.__table__, TransferRow.__table__, DisputeRow.__table__,
+    JournalEntryRow.__table__, PostingRow.__table__, TransferRow.__table__,
+    ScheduledTransferRow.__table__, DisputeRow.__table__,
     OneTimeCodeRow.__table__, OutboxRow.__table__, AuditRow.__table__, AuditHeadRow.__table__,
 ]
 
