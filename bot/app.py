@@ -20,6 +20,7 @@ from bot.analytics import pages as analytics_pages
 from bot.analytics.complaints import ComplaintRecogniser, ComplaintRules
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
 from bot.analytics.timings import ResponseTimes
+from bot.bankcore.scheduler import run_scheduler
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
@@ -81,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await state.supervisor.start()
                 cleanup.push_async_callback(state.supervisor.stop)
             state.bankcore = SqlBankCore(sessions)
+            if settings.scheduled_transfers_interval_s > 0:
+                scheduler = asyncio.create_task(run_scheduler(
+                    state.bankcore, settings.scheduled_transfers_interval_s), name="scheduled-transfers")
+                cleanup.push_async_callback(_cancel, scheduler)
             state.conversations = ConversationStore(sessions)
             state.tokens = TokenStore(sessions, settings.session_ttl_s)
             state.nlu = await run_in_threadpool(NluService.load, settings)

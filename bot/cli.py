@@ -112,6 +112,23 @@ def cmd_audit(args: argparse.Namespace) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+def cmd_transfers(args: argparse.Namespace) -> None:
+    from bot.bankcore.scheduler import run_once
+    from bot.bankcore.sql_bankcore import SqlBankCore
+    from bot.db import Base, make_engine, make_session_factory
+
+    engine = make_engine(get_settings().sqlalchemy_url)
+    Base.metadata.create_all(engine)
+    outcomes = run_once(SqlBankCore(make_session_factory(engine)), actor="cli:run-due")
+    for outcome in outcomes:
+        detail = outcome.transfer_reference or outcome.failure_reason
+        print(f"{outcome.reference} {outcome.execute_on} {outcome.amount} {outcome.currency} "
+              f"{outcome.status}: {detail}")
+    print(f"{sum(o.status == 'completed' for o in outcomes)} executed, "
+          f"{sum(o.status == 'failed' for o in outcomes)} failed")
+    engine.dispose()
+
+
 def _positive_int(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError("must be a whole number of days, at least 1")
@@ -203,6 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit log tools")
     audit.add_argument("action", choices=["verify"])
     audit.set_defaults(func=cmd_audit)
+
+    transfers = sub.add_parser("transfers", help="future-dated transfers")
+    transfers.add_argument("action", choices=["run-due"], help="execute every transfer due today or "
+                           "earlier, once (safe next to running apps)")
+    transfers.set_defaults(func=cmd_transfers)
 
     retention = sub.add_parser("retention", help="data retention: anonymise old transcripts")
     retention.add_argument("action", choices=["run"])

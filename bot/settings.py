@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     internal_max_body_bytes: int = 8_388_608
     session_ttl_s: int = 3600
 
+    # Bank core: future-dated transfers (bot/bankcore/scheduler.py)
+    scheduled_transfers_interval_s: float = Field(
+        default=60.0, ge=0.0, description="how often the app runs due scheduled transfers; 0 turns "
+        "the in-app scheduler off (then run `bankbot transfers run-due` from cron)")
+
     # Operations and analytics (bot/observability, bot/analytics)
     operator_token: str | None = Field(
         default=None, description="bearer token for /api/analytics/* and the /dashboard page; "
