@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy import and_, func, or_, select, update
@@ -24,6 +25,8 @@ from handoff.triggers import HandoffDecision
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,24}$")
 _HANDLE_SAMPLE = 50
+_CLAIM_BATCH = 50  # candidates one claim picks the best still-waiting one from
+_CLAIM_ROUNDS = 5  # re-reads of the queue when racing agents took every candidate
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ class QueueStatus:
     agents_online: int = 0
     in_hours: bool = True
     agent_id: int | None = None
+
+
+def is_phone_number(text: str) -> bool:
+    """A callback number: digits, spaces, brackets or dashes, at least 6 of them digits.
+    The customer's HTTP and WebSocket routes check with this too, before anything changes."""
+    text = text.strip()
+    return bool(_PHONE.match(text)) and sum(c.isdigit() for c in text) >= 6
 
 
 def can_serve(agent: AgentView, skills: Sequence[str]) -> bool:
@@ -173,7 +183,7 @@ class HandoffQueue:
     def request_callback(self, conversation_id: str, phone: str, preferred_time: str = "",
                          note: str = "") -> int:
         """Record a callback instead of waiting; the open entry, if any, is closed."""
-        if not _PHONE.match(phone.strip()):
+        if not is_phone_number(phone):
             raise ValueError("phone number must be 6-24 digits, spaces, brackets or dashes")
         closed = self._close_open(conversation_id, "cancelled", "callback_requested")
         with self._sf.begin() as s:
@@ -231,18 +241,26 @@ class HandoffQueue:
         current = self.get(entry_id)
         if current is None or current.status != "waiting" or not can_serve(agent, current.skills):
             return None
-        return self._take(entry_id, agent)
+        return self._take_best([entry_id], agent)
 
-    def _take(self, entry_id: int, agent: AgentView) -> EntryView | None:
-        """The conditional update itself: the entry must still be waiting and the agent have a seat."""
+    def _take_best(self, entry_ids: Sequence[int], agent: AgentView) -> EntryView | None:
+        """The conditional update itself: the best of ``entry_ids`` still waiting goes to the agent,
+        if the agent has a seat. Picking and taking are one statement, so agents racing for the
+        same queue each get a different entry instead of all colliding on its head (on PostgreSQL,
+        SKIP LOCKED passes over rows another claim is writing)."""
         now = self._clock()
+        best = (select(QueueEntry.id)
+                .where(QueueEntry.id.in_(entry_ids), QueueEntry.status == "waiting")
+                .order_by(QueueEntry.front.desc(), QueueEntry.rank.desc(), QueueEntry.id)
+                .limit(1).with_for_update(skip_locked=True).scalar_subquery())
         try:
             with self._sf.begin() as s:
-                won = s.execute(update(QueueEntry)
-                                .where(QueueEntry.id == entry_id, QueueEntry.status == "waiting")
-                                .values(status="assigned", agent_id=agent.id, assigned_at=now,
-                                        front=0))
-                if won.rowcount != 1:
+                won = s.scalar(update(QueueEntry)
+                               .where(QueueEntry.id == best, QueueEntry.status == "waiting")
+                               .values(status="assigned", agent_id=agent.id, assigned_at=now,
+                                       front=0)
+                               .returning(QueueEntry.id))
+                if won is None:
                     raise _Conflict
                 seat = s.execute(update(Agent)
                                  .where(Agent.id == agent.id, Agent.active_chats < Agent.capacity)
@@ -251,18 +269,22 @@ class HandoffQueue:
                     raise _Conflict
         except _Conflict:
             return None
-        return self.get(entry_id)
+        return self.get(won)
 
     def claim_next(self, agent: AgentView) -> EntryView | None:
-        """Claim the best conversation the agent can serve, skipping ones others win meanwhile."""
-        for entry_id, skills in self._candidates():
-            if can_serve(agent, skills):
-                got = self._take(entry_id, agent)
-                if got is not None:
-                    return got
-                fresh = self._agent(agent.id)
-                if fresh is None or fresh.active_chats >= fresh.capacity:
-                    return None
+        """Claim the best conversation the agent can serve; when others took every candidate
+        meanwhile, read the queue again."""
+        for _ in range(_CLAIM_ROUNDS):
+            serveable = (i for i, skills in self._candidates() if can_serve(agent, skills))
+            entry_ids = list(islice(serveable, _CLAIM_BATCH))
+            if not entry_ids:
+                return None
+            got = self._take_best(entry_ids, agent)
+            if got is not None:
+                return got
+            fresh = self._agent(agent.id)
+            if fresh is None or fresh.active_chats >= fresh.capacity:
+                return None
         return None
 
     def resolve(self, entry_id: int, agent_id: int, disposition: str, note: str = "") -> EntryView | None:
