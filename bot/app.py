@@ -26,7 +26,8 @@ from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
 from bot.db import Base, make_engine, make_session_factory
 from bot.gateway import (
-    accounts_api, auth_api, conversations_api, health_api, pages, rest_channel, ws_channel,
+    accounts_api, auth_api, conversations_api, handoff_api, health_api, pages, rest_channel,
+    ws_channel,
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.call_transfer import build_call_transfer
@@ -99,9 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cleanup.push_async_callback(desk.bus.close)
             housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
             cleanup.push_async_callback(_cancel, housekeeping)
+            state.handoff_gate = gate = HandoffGate(desk, hooks, state.conversations, state.bankcore)
             state.turns = ObservedTurnService(
-                state.conversations, state.rasa, metrics, ResponseTimes(sessions),
-                HandoffGate(desk, hooks, state.conversations, state.bankcore))
+                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate)
             telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
             cleanup.push_async_callback(telephony.aclose)
             state.voice_handler = VoiceTurnHandler(state.conversations, state.turns, VoiceHandoff(
@@ -132,7 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(StageTimingMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
-    for module in (pages, health_api, auth_api, accounts_api, conversations_api, rest_channel,
+    for module in (pages, health_api, auth_api, accounts_api, conversations_api, handoff_api,
+                   rest_channel,
                    ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages, agent_api,
                    telephony_api):
         app.include_router(module.router)

@@ -4,9 +4,12 @@ While a hand-off is open, customer messages go to the agent and never to Rasa (n
 replies). After every bot turn, the hand-off triggers look at the recent transcript (explicit
 request, risky intent, frustration, repeated fallbacks); when one fires, Rasa is paused and the
 conversation queued, and the customer is told why, where they are in the queue and how long.
+While still waiting, the two ways out the queue notice offers work from any channel: the word
+"cancel" goes back to the bot, and a phone number leaves a callback request.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -15,10 +18,15 @@ from bot.bankcore.port import BankCore, UnknownCustomer
 from bot.conversations.store import Conversation, ConversationStore, NewTurn, Turn
 from bot.observability.masked_transcripts import mask_turn
 from handoff.desk import HandoffDesk
+from handoff.follow_ups import specialist_follow_up
 from handoff.gateway_hooks import RasaGatewayHooks
-from handoff.notices import queue_notice
+from handoff.notices import callback_notice, handed_back_notice, queue_notice
+from handoff.queue import is_phone_number
 from handoff.transcript import recent_window
 from handoff.triggers import decide
+
+_CANCEL_WORDS = frozenset({"cancel", "'cancel'"})  # what the queue notices tell customers to type
+_PHONE_IN_TEXT = re.compile(r"\+?\d[\d ()-]{4,22}\d")
 
 
 def outside_forms(transcript: list[Turn], human_intents: frozenset[str]) -> list[Turn]:
@@ -51,14 +59,70 @@ class HandoffGate:
         self._store = store
         self._bank = bank
 
-    async def relay_to_agent(self, conversation: Conversation, text: str, channel: str) -> bool:
-        """Record and relay the message when a person has (or is about to take) the conversation."""
-        if not await self._desk.with_human(conversation.id):
-            return False
+    @property
+    def desk(self) -> HandoffDesk:
+        return self._desk
+
+    async def relay_to_agent(self, conversation: Conversation, text: str,
+                             channel: str) -> list[dict[str, Any]] | None:
+        """Record and relay the message when a person has (or is about to take) the conversation.
+
+        Returns None when no hand-off is open (the bot answers), else the replies to show: none
+        for a relayed message, a notice when a waiting customer typed "cancel" or a phone number.
+        """
+        entry = await run_in_threadpool(self._desk.queue.open_for, conversation.id)
+        if entry is None:
+            return None
+        if entry.agent_id is None:
+            notice = await self._typed_way_out(conversation, text, channel)
+            if notice is not None:
+                return [{"recipient_id": conversation.id, "text": notice}]
         turn = NewTurn("customer", text, channel, meta={"to": "agent"})
         await run_in_threadpool(self._store.append, conversation.id, [turn])
         await self._desk.customer_message(conversation.id, text, {"text": text, "channel": channel})
-        return True
+        return []
+
+    async def back_to_bot(self, conversation: Conversation, channel: str) -> str | None:
+        """The customer leaves the queue or the agent; Rasa resumes. Returns what to tell them,
+        or None when no hand-off was open."""
+        if not await self._desk.cancel(conversation.id):
+            return None
+        return await self._tell(conversation, handed_back_notice(self._desk.policy), channel,
+                                "cancelled")
+
+    async def leave_callback(self, conversation: Conversation, channel: str, phone: str,
+                             preferred_time: str = "", note: str = "") -> tuple[int, str] | None:
+        """Close the wait with a callback request; returns its id and what to tell the customer,
+        or None when no hand-off was open. A bad number raises ValueError and changes nothing."""
+        if not is_phone_number(phone):
+            raise ValueError("give a phone number: digits, spaces, brackets or dashes")
+        if not await self._desk.with_human(conversation.id):
+            return None
+        callback_id = await self._desk.request_callback(conversation.id, phone.strip(),
+                                                        preferred_time[:64], note)
+        text = await self._tell(conversation, callback_notice(preferred_time[:64], self._desk.policy),
+                                channel, "callback")
+        return callback_id, text
+
+    async def _typed_way_out(self, conversation: Conversation, text: str, channel: str) -> str | None:
+        """'cancel' or a phone number typed while waiting; None for anything else."""
+        words = text.strip().lower().rstrip(".!")
+        phone = _PHONE_IN_TEXT.search(text)
+        if words not in _CANCEL_WORDS and not (phone and is_phone_number(phone.group())):
+            return None
+        said = NewTurn("customer", text, channel, meta={"to": "handoff"})
+        await run_in_threadpool(self._store.append, conversation.id, [said])
+        if words in _CANCEL_WORDS:
+            told = await self.back_to_bot(conversation, channel)
+        else:  # the whole message is the note: it says when to call, in the customer's words
+            done = await self.leave_callback(conversation, channel, phone.group(), note=text)
+            told = done[1] if done else None
+        return told or handed_back_notice(self._desk.policy)  # closed meanwhile: back with the bot
+
+    async def _tell(self, conversation: Conversation, text: str, channel: str, what: str) -> str:
+        await run_in_threadpool(self._store.append, conversation.id,
+                                [NewTurn("system", text, channel, meta={"handoff": what})])
+        return text
 
     async def after_bot_turn(self, conversation: Conversation, channel: str) -> dict[str, Any] | None:
         """Escalate when a trigger fires; returns the queue notice to show the customer."""
@@ -70,7 +134,7 @@ class HandoffGate:
         locked = bool(customer_turns and (customer_turns[-1].nlu or {}).get("locked_out"))
         window = recent_window(outside_forms(transcript, policy.human_request_intents),
                                auth_locked=locked)
-        decision = decide(window, policy)
+        decision = specialist_follow_up(transcript, policy, window.language) or decide(window, policy)
         if decision is None:
             return None
         name, tier = await run_in_threadpool(self._customer, conversation.customer_id)

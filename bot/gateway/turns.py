@@ -61,10 +61,13 @@ class TurnService:
     async def handle(self, conversation: Conversation, text: str, channel: str) -> list[dict[str, Any]]:
         """Process one message and return the bot's replies in Rasa's REST format.
 
-        While an agent has the conversation the message goes to them and there is no bot reply.
+        While an agent has the conversation the message goes to them and there is no bot reply
+        (only the hand-off's own notices, e.g. after "cancel" while waiting).
         """
-        if self._handoff and await self._handoff.relay_to_agent(conversation, text, channel):
-            return []
+        if self._handoff:
+            relayed = await self._handoff.relay_to_agent(conversation, text, channel)
+            if relayed is not None:
+                return relayed
         meta: dict[str, Any] | None = None
         parse: dict[str, Any] | None = None
         try:

@@ -64,18 +64,24 @@ async def _relay_handoff_events(ws: WebSocket, conversation_id: str) -> None:
 
 
 async def _handoff_frame(ws: WebSocket, conversation: Conversation, frame: dict) -> None:
-    desk = ws.app.state.handoff_desk
+    """Typing, cancel and callback frames; the last two share ``HandoffGate`` with the REST routes."""
+    gate = ws.app.state.handoff_gate
     if frame["type"] == "typing":
-        await desk.customer_typing(conversation.id, bool(frame.get("typing")))
+        await gate.desk.customer_typing(conversation.id, bool(frame.get("typing")))
     elif frame["type"] == "cancel_handoff":
-        if not await desk.cancel(conversation.id):
+        text = await gate.back_to_bot(conversation, "websocket")
+        if text is None:
             raise MessageRejected(409, "no hand-off to cancel")
+        await ws.send_json({"type": "handed_back", "text": text})
     else:
-        phone = str(frame.get("phone", "")).strip()
-        if not (7 <= len(phone) <= 20) or not phone.replace("+", "").replace(" ", "").isdigit():
-            raise MessageRejected(422, "give a phone number for the callback")
-        await desk.request_callback(conversation.id, phone, str(frame.get("when", ""))[:64])
-        await ws.send_json({"type": "notice", "text": "Callback requested."})
+        try:
+            done = await gate.leave_callback(conversation, "websocket", str(frame.get("phone", "")),
+                                             str(frame.get("when", "")))
+        except ValueError as exc:
+            raise MessageRejected(422, str(exc)) from None
+        if done is None:
+            raise MessageRejected(409, "no hand-off to leave a callback for")
+        await ws.send_json({"type": "notice", "text": done[1]})
 
 
 @router.websocket("/ws/chat")

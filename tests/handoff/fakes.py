@@ -13,6 +13,16 @@ class FakeTranscripts:
         return self.by_conversation.get(conversation_id, [])
 
 
+class RecordingRasa:
+    """Stands in for the Rasa server's tracker-events endpoint."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, list[dict]]] = []
+
+    async def add_events(self, sender: str, events: list[dict]) -> None:
+        self.events.append((sender, events))
+
+
 class RecordingHooks:
     def __init__(self) -> None:
         self.resumed: list[tuple[str, dict]] = []

@@ -8,18 +8,9 @@ from bot.conversations.tables import ConversationRow, TurnRow
 from bot.db import Base, make_engine, make_session_factory
 from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.transcript import normalize_turn
+from tests.handoff.fakes import RecordingRasa
 
 pytestmark = pytest.mark.anyio
-
-
-class RecordingRasa:
-    """Stands in for the Rasa server's tracker-events endpoint."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, list[dict]]] = []
-
-    async def add_events(self, sender: str, events: list[dict]) -> None:
-        self.events.append((sender, events))
 
 
 async def test_pause_agent_turn_and_resume(tmp_path):
