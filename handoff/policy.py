@@ -62,6 +62,8 @@ class HandoffPolicy:
     dispositions: tuple[str, ...]
     hours: OpeningHours | None = field(default=None)
     customer_messages: dict[str, Any] = field(default_factory=dict)
+    # cases a bot action opened that a specialist takes over, by reason ("dispute")
+    follow_ups: dict[str, RiskRule] = field(default_factory=dict)
 
     @property
     def aging_per_second(self) -> float:
@@ -111,6 +113,7 @@ def parse_policy(raw: dict) -> HandoffPolicy:
         dispositions=tuple(qu.get("dispositions", ["resolved"])),
         hours=_hours(qu.get("hours")),
         customer_messages=dict(raw.get("customer_messages") or {}),
+        follow_ups={k: _rule(v) for k, v in (raw.get("follow_ups") or {}).items()},
     )
 
 

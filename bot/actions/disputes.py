@@ -1,5 +1,5 @@
 """Dispute a transaction (form): pick one of the matching recent payments, give a reason, and a
-case is opened with a reference number."""
+case is opened with a reference number; then a specialist takes the conversation over."""
 from __future__ import annotations
 
 import re
@@ -16,6 +16,7 @@ from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.transactions import filters_from_message
 from bot.bankcore.port import BankError, Transaction
+from handoff.follow_ups import follow_up_marker
 
 CHOICES = 5
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "two": 2, "three": 3,
@@ -121,7 +122,9 @@ class ActionOpenDispute(FinishForm):
         except BankError as exc:
             dispatcher.utter_message(text=f"I couldn't open a dispute ({exc}).")
             return []
-        dispatcher.utter_message(
-            text=f"I've opened dispute case {dispute.reference} for {format_money(dispute.amount, dispute.currency)}. "
-                 "Our disputes team will review it and contact you; keep the reference for any follow-up.")
+        amount = format_money(dispute.amount, dispute.currency)
+        dispatcher.utter_message(  # the marker makes the gateway hand the case to a specialist next
+            text=f"I've opened dispute case {dispute.reference} for {amount}. "
+                 "Keep the reference for any follow-up; I'm passing the case to our disputes team now.",
+            json_message=follow_up_marker("dispute", f"dispute case {dispute.reference}, {amount}"))
         return []
