@@ -1,7 +1,8 @@
 """The supervisor dashboard in headless Chromium, after scripted conversations on the real stack.
 
 The figures the page shows are checked against what the conversations did: the intents in their
-own transcripts, and the feedback and complaints the customers gave.
+own transcripts, and the feedback and complaints the customers gave. People reach the page by
+logging in with a supervisor's hand-off account; the operator token is for scripts only.
 """
 from __future__ import annotations
 
@@ -13,19 +14,15 @@ import httpx
 import pytest
 import yaml
 
+from tests.browser.chromium import chromium, needs_chromium
 from tests.stack.conftest import ROOT, run_stack, say, start
 
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By  # after chromium.py's importorskip
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-CHROMEDRIVER = shutil.which("chromedriver")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.stack,
-              pytest.mark.skipif(not (CHROMEDRIVER and CHROMIUM), reason="needs chromium + chromedriver")]
-TOKEN = "dashboard-test-operator"
+pytestmark = [pytest.mark.stack, needs_chromium]
+TOKEN = "dashboard-test-operator"  # what a script (not a person) would send
+SUPERVISOR = ("supervisor", "supervisor-demo-pass")
 UNRECOGNISED = {"nlu_fallback", "out_of_scope"}
 # (messages, csat, nps, complaint); no message is a complaint intent (data/analytics/complaints.yml),
 # so the only cases are the ones filed here
@@ -56,14 +53,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def browser():
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage", "--window-size=1400,1800"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def converse(http: httpx.Client, messages: list[str], csat, nps, complaint) -> str:
@@ -110,6 +101,13 @@ def loads(driver) -> int:
     return int(driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") or 0)
 
 
+def log_in(driver, username: str, password: str) -> None:
+    driver.find_element(By.ID, "username").clear()
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+
+
 def test_dashboard_figures_match_the_conversations(stack, browser) -> None:
     running, data_dir = stack
     with running.client() as http:
@@ -117,8 +115,10 @@ def test_dashboard_figures_match_the_conversations(stack, browser) -> None:
         expected, missed = expected_from(http, senders)
 
     browser.get(f"{running.url}/dashboard")
-    browser.find_element(By.ID, "token").send_keys(TOKEN)
-    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    log_in(browser, "agent", "agent-demo-pass")  # an agent is not a supervisor
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "status").text == "supervisors only")
+    assert loads(browser) == 0 and not browser.find_element(By.ID, "filters").is_displayed()
+    log_in(browser, *SUPERVISOR)
     WebDriverWait(browser, 30).until(lambda d: loads(d) >= 1)
     assert browser.find_element(By.ID, "status").text == "ok"
     for name, value in expected.items():
@@ -151,7 +151,7 @@ def test_a_missed_question_is_taught_in_one_click(stack, browser) -> None:
     if intent not in UNRECOGNISED:
         pytest.skip(f"the model understood the question as {intent}")
     browser.get(f"{running.url}/dashboard")
-    WebDriverWait(browser, 30).until(lambda d: loads(d) >= 1)  # token kept in sessionStorage
+    WebDriverWait(browser, 30).until(lambda d: loads(d) >= 1)  # the login is kept in sessionStorage
     browser.find_element(By.ID, "load-missed").click()
     row = WebDriverWait(browser, 120).until(lambda d: next(
         (r for r in d.find_elements(By.CSS_SELECTOR, "#missed-list .example")
@@ -209,3 +209,37 @@ def test_agents_read_masked_transcripts_and_handoffs_reach_analytics(stack) -> N
     assert f"card {secret} was charged twice" in own  # the customer reads their own words
     assert any(r["reason"] == "human_request" for r in handoffs["reasons"])
     assert handoffs["queue"]["avg_wait_s"] is not None
+
+
+def test_agents_first_response_and_handle_time_on_the_dashboard(stack, browser) -> None:
+    """A person takes a chat, answers and resolves it: their row shows first response and handle time."""
+    running, _ = stack
+    with running.client() as http:
+        sender = start(http)
+        replies = http.post("/webhooks/rest/webhook",
+                            json={"sender": sender, "message": "I want to talk to a real person"}).json()
+        entry_id = replies[-1]["custom"]["handoff"]["entry_id"]
+        login = http.post("/agent/login", json={"username": "fraud", "password": "fraud-demo-pass"})
+        agent = {"Authorization": f"Bearer {login.json()['token']}"}
+        assert http.post(f"/agent/conversations/{entry_id}/claim", headers=agent).status_code == 200
+        assert http.post(f"/agent/conversations/{entry_id}/messages", headers=agent,
+                         json={"text": "Hello, Sam here."}).status_code == 200
+        assert http.post(f"/agent/conversations/{entry_id}/resolve", headers=agent,
+                         json={"disposition": "resolved"}).status_code == 200
+        figures = http.get("/api/analytics/handoffs", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    [sam] = [a for a in figures["agents"] if a["agent"] == "fraud"]
+    assert sam["conversations"] == 1 and 0 <= sam["avg_first_response_s"] <= sam["avg_handle_s"]
+
+    browser.get(f"{running.url}/dashboard")
+    before = loads(browser)
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    WebDriverWait(browser, 30).until(lambda d: loads(d) > before)
+    rows = {r.find_elements(By.TAG_NAME, "td")[0].text: [td.text for td in r.find_elements(By.TAG_NAME, "td")]
+            for r in browser.find_elements(By.CSS_SELECTOR, "#table-agents tbody tr")}
+    name, conversations, _wait, first_response, handle, _total = rows["Sam (fraud team)"]
+    assert conversations == "1"
+    assert float(first_response.split()[0]) == pytest.approx(sam["avg_first_response_s"], abs=0.01)
+    assert float(handle.split()[0]) == pytest.approx(sam["avg_handle_s"], abs=0.01)
+    drawn = browser.execute_script(
+        "const c = Chart.getChart('chart-agents'); return [c.data.labels, c.data.datasets[0].data]")
+    assert drawn[1][drawn[0].index("Sam (fraud team)")] == pytest.approx(sam["avg_first_response_s"], abs=0.01)
