@@ -19,6 +19,7 @@ from bot.analytics import feedback_api
 from bot.analytics import pages as analytics_pages
 from bot.analytics.complaints import ComplaintRecogniser, ComplaintRules
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
+from bot.analytics.survey import FeedbackSurvey
 from bot.analytics.timings import ResponseTimes
 from bot.bankcore.scheduler import run_scheduler
 from bot.bankcore.sql_bankcore import SqlBankCore
@@ -95,14 +96,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                             settings.rasa_timeout_s, metrics)
             cleanup.push_async_callback(state.rasa.close)
             state.transcripts = MaskedTranscripts(state.conversations)  # agents see PII masked
-            hooks = RasaGatewayHooks(state.rasa, state.conversations)
+            state.feedback = FeedbackStore(sessions)
+            survey = FeedbackSurvey(state.feedback, state.conversations, sessions, settings.nps_sample_rate)
+            hooks = RasaGatewayHooks(state.rasa, state.conversations, survey)
             state.handoff_desk = desk = build_desk(settings, engine, hooks=hooks)
             cleanup.push_async_callback(desk.bus.close)
             housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
             cleanup.push_async_callback(_cancel, housekeeping)
             state.handoff_gate = gate = HandoffGate(desk, hooks, state.conversations, state.bankcore)
             state.turns = ObservedTurnService(
-                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate)
+                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate, survey)
             telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
             cleanup.push_async_callback(telephony.aclose)
             state.voice_handler = VoiceTurnHandler(state.conversations, state.turns, VoiceHandoff(
@@ -112,7 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception:  # voice is optional: chat keeps working without speech models
                 log.exception("speech models failed to load; phone calls will be refused")
                 state.speech = None
-            state.feedback = FeedbackStore(sessions)
             state.complaints = ComplaintStore(sessions)
             state.turns.complaints = ComplaintRecogniser(
                 ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"),

@@ -17,7 +17,7 @@ _STATUS_FIELDS = ("status", "entry_id", "position", "estimated_wait_s", "agents_
 
 
 def for_customer(event: dict[str, Any], policy: HandoffPolicy) -> dict[str, Any] | None:
-    """A chat payload (``message``, ``typing``, ``notice`` or ``handed_back``) or None."""
+    """A chat payload (``message``, ``typing``, ``notice``, ``handed_back`` or ``bot``) or None."""
     kind = event.get("type")
     if kind == "agent_message":
         return {"type": "message", "sender": "agent", "name": event["agent"], "text": event["text"],
@@ -35,4 +35,6 @@ def for_customer(event: dict[str, Any], policy: HandoffPolicy) -> dict[str, Any]
             QueueStatus("waiting", position=1, estimated_wait_s=0.0, agents_online=1), policy)}
     if kind in ("handed_back", "resolved"):
         return {"type": "handed_back", "text": handed_back_notice(policy)}
+    if kind == "bot_message":  # e.g. the satisfaction question after an agent resolved the chat
+        return {"type": "bot", "text": event["text"], "custom": event.get("custom") or {}}
     return None

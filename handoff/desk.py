@@ -36,6 +36,10 @@ class GatewayHooks(Protocol):
     async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
         """Append the agent's message to the conversation's transcript."""
 
+    async def ask_feedback(self, conversation_id: str) -> dict[str, Any] | None:
+        """Ask the customer's satisfaction after an agent resolved the conversation: record the
+        question and return it as a bot reply (``text``, ``custom``), or None when there is none."""
+
 
 def _event(kind: str, **fields: Any) -> dict[str, Any]:
     return {"type": kind, "id": uuid.uuid4().hex, "ts": time.time(), **fields}
@@ -164,6 +168,10 @@ class HandoffDesk:
             await self._resume(entry.conversation_id, {})
             await self.bus.publish(customer_channel(entry.conversation_id),
                                    _event("resolved", disposition=disposition))
+            question = await self.hooks.ask_feedback(entry.conversation_id) if self.hooks else None
+            if question:
+                await self.bus.publish(customer_channel(entry.conversation_id), _event(
+                    "bot_message", text=question["text"], custom=question.get("custom") or {}))
             await self.bus.publish(QUEUE_CHANNEL, _event("queue_changed", entry_id=entry.id))
         return done
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.conversations.store import ConversationStore, NewTurn
+from bot.conversations.store import Conversation, ConversationStore, NewTurn
 from handoff.rasa_events import pause_events, resume_events
 
 
@@ -20,10 +20,18 @@ class TrackerEvents(Protocol):
     async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None: ...
 
 
+class Survey(Protocol):
+    """The slice of ``bot.analytics.survey.FeedbackSurvey`` used here."""
+
+    async def start(self, conversation: Conversation, channel: str) -> dict[str, Any] | None: ...
+
+
 class RasaGatewayHooks:
-    def __init__(self, rasa: TrackerEvents, conversations: ConversationStore) -> None:
+    def __init__(self, rasa: TrackerEvents, conversations: ConversationStore,
+                 survey: Survey | None = None) -> None:
         self._rasa = rasa
         self._conversations = conversations
+        self._survey = survey
 
     async def pause_bot(self, conversation_id: str) -> None:
         """Call before ``desk.escalate``: Rasa must not answer while a person has the chat."""
@@ -38,3 +46,11 @@ class RasaGatewayHooks:
         conversation = await run_in_threadpool(self._conversations.get, conversation_id)
         turn = NewTurn("agent", text, conversation.channel, meta={"agent": agent_name})
         await run_in_threadpool(self._conversations.append, conversation_id, [turn])
+
+    async def ask_feedback(self, conversation_id: str) -> dict[str, Any] | None:
+        """Start the satisfaction survey after an agent resolved the conversation (None: nothing
+        to ask, e.g. already rated)."""
+        if self._survey is None:
+            return None
+        conversation = await run_in_threadpool(self._conversations.get, conversation_id)
+        return await self._survey.start(conversation, conversation.channel)

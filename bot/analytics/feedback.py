@@ -41,7 +41,7 @@ def nps_sampled(conversation_id: str, rate: float) -> bool:
 
 
 def _check(csat: int | None, nps: int | None, comment: str | None) -> None:
-    if csat is None and nps is None:
+    if csat is None and nps is None and comment is None:
         raise FeedbackRejected(422, "give a satisfaction score (csat 1-5) or nps (0-10)")
     if csat is not None and not 1 <= csat <= 5:
         raise FeedbackRejected(422, "csat must be between 1 and 5")
@@ -52,15 +52,17 @@ def _check(csat: int | None, nps: int | None, comment: str | None) -> None:
 
 
 class FeedbackStore:
-    """One feedback row per conversation; each score can be given once."""
+    """One feedback row per conversation; the score, the comment and the NPS can each be given
+    once (never overwritten). A comment may follow the score later (the chat survey asks for it
+    after the score), but never comes first."""
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._sessions = session_factory
 
     def submit(self, conversation_id: str, csat: int | None = None, nps: int | None = None,
                comment: str | None = None) -> Feedback:
-        _check(csat, nps, comment)
         comment = (comment or "").strip() or None
+        _check(csat, nps, comment)
         try:
             return self._store(conversation_id, csat, nps, comment)
         except IntegrityError:  # a concurrent first submission won the unique row
@@ -72,9 +74,12 @@ class FeedbackStore:
             row = session.scalar(select(FeedbackRow).where(FeedbackRow.conversation_id == conversation_id)
                                  .with_for_update())
             if row is None:
+                if csat is None and nps is None:
+                    raise FeedbackRejected(422, "give a satisfaction score (csat 1-5) or nps (0-10)")
                 row = FeedbackRow(conversation_id=conversation_id, created_at=datetime.now(timezone.utc))
                 session.add(row)
-            if (csat is not None and row.csat is not None) or (nps is not None and row.nps is not None):
+            if ((csat is not None and row.csat is not None) or (nps is not None and row.nps is not None)
+                    or (comment is not None and row.comment is not None)):
                 raise FeedbackRejected(409, "feedback for this conversation was already given")
             row.csat = csat if csat is not None else row.csat
             row.nps = nps if nps is not None else row.nps

@@ -1,7 +1,8 @@
 """Customer feedback and complaint routes on a conversation (same access rule as chatting in it).
 
-``GET .../feedback/prompt`` tells a chat page or the dialogue what to ask (CSAT always, NPS on the
-configured sample); ``POST .../feedback`` stores the answers; ``POST .../complaints`` opens a case.
+``GET .../feedback/prompt`` tells a chat page what is still unanswered (CSAT always, NPS on the
+configured sample; the dialogue asks the same questions itself, see ``bot.analytics.survey``);
+``POST .../feedback`` stores the answers; ``POST .../complaints`` opens a case.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from bot.analytics.feedback import ComplaintStore, FeedbackRejected, FeedbackStore, nps_sampled
+from bot.analytics.survey import CSAT_QUESTION, NPS_QUESTION
 from bot.conversations.store import Conversation, ConversationStore
 from bot.gateway.deps import get_conversations, open_conversation, optional_customer
 
@@ -17,9 +19,6 @@ router = APIRouter(prefix="/api/conversations", tags=["feedback"],
                    responses={401: {"description": "invalid token"},
                               403: {"description": "another customer's conversation"},
                               404: {"description": "unknown conversation"}})
-
-CSAT_QUESTION = "How satisfied are you with this conversation, from 1 (very unhappy) to 5 (very happy)?"
-NPS_QUESTION = "How likely are you to recommend us to a friend, from 0 (not at all) to 10 (extremely)?"
 
 
 async def conversation(conversation_id: str, customer_id: int | None = Depends(optional_customer),

@@ -3,7 +3,8 @@
 Definitions (per conversation in which the customer said something):
 - handed off: it has at least one hand-off queue entry;
 - contained: not handed off, and the bot understood the customer's last message (its intent is
-  neither ``nlu_fallback`` nor ``out_of_scope``, and Rasa was up);
+  neither ``nlu_fallback`` nor ``out_of_scope``, and Rasa was up); answers to the feedback survey
+  are not messages to understand and are left out;
 - resolved: contained, or an agent closed its hand-off with a resolving disposition
   (``RESOLVED_DISPOSITIONS``; not e.g. ``customer_left``, ``transferred`` or ``callback_scheduled``).
 Rates divide by the conversations in the window; the fallback rate divides by the customer turns
@@ -15,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, case, desc, exists, func, literal, or_, select
 
-from bot.analytics.sql import UNRECOGNISED, Window, intent_name, sentiment_label, utc_day
+from bot.analytics.sql import UNRECOGNISED, Window, intent_name, is_survey_answer, sentiment_label, utc_day
 from bot.analytics.tables import ComplaintRow, FeedbackRow, ResponseTimeRow
 from bot.conversations.tables import ConversationRow, TurnRow
 from handoff.models import Agent, QueueEntry
@@ -32,7 +33,7 @@ def _outcomes(window: Window):
                                          QueueEntry.status == "resolved",
                                          QueueEntry.disposition.in_(RESOLVED_DISPOSITIONS)))
     last_intent = (select(intent_name()).where(and_(TurnRow.conversation_id == ConversationRow.id,
-                                                    TurnRow.speaker == "customer"))
+                                                    TurnRow.speaker == "customer", ~is_survey_answer()))
                    .order_by(TurnRow.seq.desc()).limit(1).correlate(ConversationRow).scalar_subquery())
     bot_resolved = and_(~handed, last_intent.is_not(None), last_intent.not_in(UNRECOGNISED))
     return select(

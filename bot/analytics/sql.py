@@ -38,6 +38,11 @@ def intent_name() -> ColumnElement[str]:
     return TurnRow.nlu[("intent", "name")].as_string()
 
 
+def is_survey_answer() -> ColumnElement[bool]:
+    """A customer turn that answered the feedback survey (``meta.survey`` is set): not a request."""
+    return TurnRow.meta[("survey",)].as_string().is_not(None)
+
+
 def sentiment_label() -> ColumnElement[str]:
     """Sentiment may be stored as a label or as ``{"label": ..., ...}``; unlabelled is 'unknown'."""
     return func.coalesce(TurnRow.nlu[("sentiment", "label")].as_string(),

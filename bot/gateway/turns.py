@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
+from bot.analytics.survey import ends_conversation
 from bot.conversations.store import Conversation, ConversationStore, NewTurn
 from bot.rasa.client import RasaClient, RasaUnavailable
 
 if TYPE_CHECKING:
+    from bot.analytics.survey import FeedbackSurvey
     from bot.gateway.handoff_gate import HandoffGate
 
 log = logging.getLogger(__name__)
@@ -53,21 +55,29 @@ class TurnService:
     """Routes customer messages to the dialogue engine and writes the transcript."""
 
     def __init__(self, store: ConversationStore, rasa: RasaClient,
-                 handoff: HandoffGate | None = None) -> None:
+                 handoff: HandoffGate | None = None, survey: FeedbackSurvey | None = None) -> None:
         self._store = store
         self._rasa = rasa
         self._handoff = handoff
+        self._survey = survey
 
     async def handle(self, conversation: Conversation, text: str, channel: str) -> list[dict[str, Any]]:
         """Process one message and return the bot's replies in Rasa's REST format.
 
         While an agent has the conversation the message goes to them and there is no bot reply
         (only the hand-off's own notices, e.g. after "cancel" while waiting).
+        An answer to the end-of-conversation survey is taken by the survey; when the dialogue ends
+        the conversation, the survey's first question follows the goodbye (and no hand-off trigger
+        runs: nobody would be there to wait for the agent).
         """
         if self._handoff:
             relayed = await self._handoff.relay_to_agent(conversation, text, channel)
             if relayed is not None:
                 return relayed
+        if self._survey:
+            answered = await self._survey.answer(conversation, text, channel)
+            if answered is not None:
+                return answered
         meta: dict[str, Any] | None = None
         parse: dict[str, Any] | None = None
         try:
@@ -84,7 +94,11 @@ class TurnService:
             for reply in replies
         ]
         await run_in_threadpool(self._store.append, conversation.id, turns)
-        if self._handoff and parse is not None:
+        if ends_conversation(replies):  # the customer is leaving: ask how it went, queue nobody
+            question = await self._survey.start(conversation, channel) if self._survey else None
+            if question:
+                replies.append(question)
+        elif self._handoff and parse is not None:
             notice = await self._handoff.after_bot_turn(conversation, channel)
             if notice:
                 replies.append(notice)

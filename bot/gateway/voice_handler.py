@@ -3,16 +3,18 @@
 ``speech.telephony_api`` calls this for every call on ``/voice/twilio/stream``; the call becomes a
 conversation on the ``voice`` channel, so transcripts, hand-off and analytics treat calls like chats.
 Keypad digits are collected until ``#`` (``*`` clears) and sent as one message, which is how callers
-key in customer numbers and PINs.
+key in customer numbers and PINs; the one exception is the 1-5 satisfaction question, answered by a
+single key. A reply marked as the end of the conversation is spoken, then the call hangs up.
 """
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
+from bot.analytics.survey import END
 from bot.conversations.store import Conversation, ConversationStore, UnknownConversation
 from bot.gateway.turns import TurnService
 from bot.gateway.voice_handoff import VoiceHandoff
-from speech.twilio import CallInfo
+from speech.twilio import CallInfo, Reply
 
 GREETING = "Hello, you're through to the bank's virtual assistant. How can I help you today?"
 
@@ -27,6 +29,7 @@ class VoiceTurnHandler:
         self._handoff = handoff
         self._calls: dict[str, Conversation] = {}
         self._digits: dict[str, str] = {}
+        self._one_key: set[str] = set()  # calls asked for a 1-5 score: the next key is the answer
 
     async def on_start(self, call: CallInfo) -> str:
         """A new voice conversation, or the one named by the stream's ``conversation_id``
@@ -48,7 +51,8 @@ class VoiceTurnHandler:
                     return conversation
         return self._store.create("voice")
 
-    async def on_utterance(self, call: CallInfo, text: str) -> str | None:
+    async def on_utterance(self, call: CallInfo, text: str) -> str | Reply | None:
+        self._one_key.discard(call.stream_sid)
         conversation = self._calls.get(call.stream_sid)
         if conversation is None or not text.strip():
             return None
@@ -59,9 +63,14 @@ class VoiceTurnHandler:
             spoken = " ".join(await self._handoff.spoken_replies(call, replies))
         else:
             spoken = " ".join(reply["text"] for reply in replies if reply.get("text"))
-        return spoken or None
+        last = (replies[-1].get("custom") or {}) if replies else {}
+        if (last.get("survey") or {}).get("step") == "csat":
+            self._one_key.add(call.stream_sid)
+        return Reply(spoken, end_call=True) if spoken and last.get(END) else spoken or None
 
-    async def on_dtmf(self, call: CallInfo, digit: str) -> str | None:
+    async def on_dtmf(self, call: CallInfo, digit: str) -> str | Reply | None:
+        if digit.isdigit() and call.stream_sid in self._one_key:
+            return await self.on_utterance(call, digit)
         if digit == "*":
             self._digits.pop(call.stream_sid, None)
             return None
@@ -74,5 +83,6 @@ class VoiceTurnHandler:
     async def on_end(self, call: CallInfo, reason: str) -> None:
         self._calls.pop(call.stream_sid, None)
         self._digits.pop(call.stream_sid, None)
+        self._one_key.discard(call.stream_sid)
         if self._handoff:
             await self._handoff.stop(call)

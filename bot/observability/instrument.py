@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.analytics.complaints import ComplaintRecogniser
+from bot.analytics.survey import FeedbackSurvey, is_survey_turn
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import Conversation, ConversationStore
 from bot.gateway.handoff_gate import HandoffGate
@@ -54,8 +55,9 @@ class ObservedTurnService(TurnService):
     complaints: ComplaintRecogniser | None = None
 
     def __init__(self, store: ConversationStore, rasa: RasaClient, metrics: Metrics,
-                 timings: ResponseTimes, handoff: HandoffGate | None = None) -> None:
-        super().__init__(store, rasa, handoff)
+                 timings: ResponseTimes, handoff: HandoffGate | None = None,
+                 survey: FeedbackSurvey | None = None) -> None:
+        super().__init__(store, rasa, handoff, survey)
         self._metrics = metrics
         self._timings = timings
 
@@ -71,7 +73,8 @@ class ObservedTurnService(TurnService):
             elapsed = time.perf_counter() - started
             self._metrics.stage_seconds.labels("gateway_turn").observe(elapsed)
             self._metrics.turns.labels(channel).inc()
-            if replies:  # no replies: the message went to the agent holding the conversation
+            # no replies: the message went to the agent; survey answers are not the dialogue's speed
+            if replies and not is_survey_turn(replies):
                 await run_in_threadpool(self._timings.record, conversation.id, channel, elapsed)
             parse = _latest_parse.get()
             if parse and self.complaints:

@@ -27,12 +27,17 @@ class RecordingHooks:
     def __init__(self) -> None:
         self.resumed: list[tuple[str, dict]] = []
         self.agent_messages: list[tuple[str, str, str]] = []
+        self.feedback_asked: list[str] = []
 
     async def resume_bot(self, conversation_id: str, slots: dict) -> None:
         self.resumed.append((conversation_id, slots))
 
     async def record_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
         self.agent_messages.append((conversation_id, agent_name, text))
+
+    async def ask_feedback(self, conversation_id: str) -> dict | None:
+        self.feedback_asked.append(conversation_id)
+        return {"text": "How satisfied are you?", "custom": {"survey": {"step": "csat"}}}
 
 
 class FakeKnowledge:
