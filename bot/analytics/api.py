@@ -65,7 +65,8 @@ async def channels(request: Request, w: Window = Depends(window)) -> dict[str, d
 
 @router.get("/handoffs")
 async def handoffs(request: Request, w: Window = Depends(window)) -> dict[str, Any]:
-    """Hand-off reasons and outcomes (dispositions), queue wait, and wait and handle time per agent."""
+    """Hand-off reasons and outcomes (dispositions), queue wait, and per agent: wait, first
+    response (claim to first message) and handle time."""
     return await _read(request, lambda c: {"reasons": queries.handoff_reasons(c, w),
                                            "outcomes": queries.handoff_outcomes(c, w),
                                            "queue": queries.queue_wait(c, w),

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, case, desc, exists, func, literal, or_, select
 
-from bot.analytics.sql import UNRECOGNISED, Window, intent_name, is_survey_answer, sentiment_label, utc_day
+from bot.analytics.sql import (UNRECOGNISED, Window, epoch_seconds, intent_name, is_survey_answer,
+                               sentiment_label, utc_day)
 from bot.analytics.tables import ComplaintRow, FeedbackRow, ResponseTimeRow
 from bot.conversations.tables import ConversationRow, TurnRow
 from handoff.models import Agent, QueueEntry
@@ -123,16 +124,34 @@ def handoff_outcomes(conn: Connection, window: Window) -> list[dict[str, Any]]:
     return [{"disposition": r.disposition, "count": r.n} for r in conn.execute(q)]
 
 
+def _first_agent_reply():
+    """UNIX time of the agent's first message in a hand-off they hold (NULL before they write)."""
+    said_at = epoch_seconds(TurnRow.created_at)
+    return (select(func.min(said_at))
+            .where(TurnRow.conversation_id == QueueEntry.conversation_id, TurnRow.speaker == "agent",
+                   said_at >= QueueEntry.assigned_at,
+                   or_(QueueEntry.closed_at.is_(None), said_at <= QueueEntry.closed_at))
+            .correlate(QueueEntry).scalar_subquery())
+
+
 def agent_figures(conn: Connection, window: Window) -> list[dict[str, Any]]:
-    """Per agent: conversations taken, average queue wait before they took them, average handle time."""
-    wait = QueueEntry.assigned_at - QueueEntry.enqueued_at
-    handle = case((QueueEntry.closed_at.is_not(None), QueueEntry.closed_at - QueueEntry.assigned_at))
-    q = (select(Agent.username, Agent.display_name, func.count().label("n"), func.avg(wait), func.avg(handle))
-         .join(Agent, Agent.id == QueueEntry.agent_id)
-         .where(QueueEntry.conversation_id.in_(window.conversation_ids()), QueueEntry.assigned_at.is_not(None))
+    """Per agent: conversations taken, average queue wait before they took them, average first
+    response (claim to their first message; hand-offs they never wrote in are left out), average
+    and total handle time (claim to close, closed hand-offs only)."""
+    entries = (select(QueueEntry.agent_id,
+                      (QueueEntry.assigned_at - QueueEntry.enqueued_at).label("wait"),
+                      (_first_agent_reply() - QueueEntry.assigned_at).label("first_response"),
+                      case((QueueEntry.closed_at.is_not(None),
+                            QueueEntry.closed_at - QueueEntry.assigned_at)).label("handle"))
+               .where(QueueEntry.conversation_id.in_(window.conversation_ids()),
+                      QueueEntry.assigned_at.is_not(None)).subquery())
+    q = (select(Agent.username, Agent.display_name, func.count().label("n"), func.avg(entries.c.wait),
+                func.avg(entries.c.first_response), func.avg(entries.c.handle), func.sum(entries.c.handle))
+         .join(entries, Agent.id == entries.c.agent_id)
          .group_by(Agent.username, Agent.display_name).order_by(Agent.username))
     return [{"agent": r.username, "name": r.display_name, "conversations": r.n,
-             "avg_wait_s": _round(r[3]), "avg_handle_s": _round(r[4])} for r in conn.execute(q)]
+             "avg_wait_s": _round(r[3]), "avg_first_response_s": _round(r[4]), "avg_handle_s": _round(r[5]),
+             "total_handle_s": _round(r[6])} for r in conn.execute(q)]
 
 
 def queue_wait(conn: Connection, window: Window) -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""Portable SQL pieces (SQLite and PostgreSQL): UTC day of a timestamp, JSON fields of a turn's parse."""
+"""Portable SQL pieces (SQLite and PostgreSQL): UTC day and UNIX seconds of a timestamp, JSON fields
+of a turn's parse."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, String, and_, exists, func, literal, select
+from sqlalchemy import Float, Select, String, and_, exists, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -31,6 +32,24 @@ def _day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
 @compiles(utc_day, "postgresql")
 def _day_postgres(element: utc_day, compiler: Any, **kw: Any) -> str:
     return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class epoch_seconds(FunctionElement):
+    """UNIX seconds of a timestamp (hand-off queue times are UNIX seconds, transcript times are not)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps the UTC wall time as text; julianday keeps the fractional seconds
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgres(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    return f"extract(epoch from ({compiler.process(element.clauses, **kw)}))"
 
 
 def intent_name() -> ColumnElement[str]:

@@ -40,6 +40,10 @@ HANDOFFS = [
     # c6 never spoke, so this hand-off (closed without resolving) is outside every figure
     ("c6", "frustration", "bob", 4000.0, 4010.0, 4020.0, "resolved", "customer_left"),
 ]
+# conversation, UNIX time, what the agent holding it wrote: ann answers c3 30 s after claiming it
+# and c4 after 90 s (first response 60 s on average); bob's c6 is outside every figure
+AGENT_MESSAGES = [("c3", 1090.0, "Hi, I'm Ann."), ("c3", 1200.0, "Done."), ("c4", 2210.0, "Sorry about that."),
+                  ("c6", 4015.0, "Hello?")]
 FEEDBACK = [("c1", 5, 10, "quick"), ("c3", 4, 6, None), ("c4", 2, None, "slow")]
 COMPLAINTS = [("c4", "credit_card", "websocket", "fees"), ("c5", "current_account", "rest", "fees"),
               ("c2", "credit_card", "rest", "service")]
@@ -78,6 +82,9 @@ def load_fixture(engine: Engine) -> None:
                              disposition=disposition,
                              agent_id=agents[agent].id if agent else None, created_at=enq, enqueued_at=enq,
                              assigned_at=assigned, closed_at=closed))
+        for seq, (cid, at, text) in enumerate(AGENT_MESSAGES, start=100):
+            s.add(TurnRow(conversation_id=cid, seq=seq, speaker="agent", text=text, channel="rest",
+                          created_at=datetime.fromtimestamp(at, timezone.utc), nlu=None, meta={"agent": "x"}))
         for cid, csat, nps, comment in FEEDBACK:
             s.add(FeedbackRow(conversation_id=cid, csat=csat, nps=nps, comment=comment, created_at=_at(DAY2)))
         for cid, product, channel, cause in COMPLAINTS:

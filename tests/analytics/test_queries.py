@@ -82,11 +82,24 @@ def test_handoff_outcomes_and_only_resolving_dispositions_resolve(engine: Engine
     assert figures(engine)["all"]["resolved"] == 3  # c3 no longer counts as resolved by a person
 
 
-def test_queue_wait_and_handle_time_per_agent(engine: Engine) -> None:
+def test_queue_wait_first_response_and_handle_time_per_agent(engine: Engine) -> None:
     with engine.connect() as conn:
-        assert queries.agent_figures(conn, ALL) == [
-            {"agent": "ann", "name": "Ann", "conversations": 2, "avg_wait_s": 90.0, "avg_handle_s": 300.0}]
+        [ann] = queries.agent_figures(conn, ALL)
         assert queries.queue_wait(conn, ALL) == {"avg_wait_s": 90.0, "waiting": 1}
+    # ann took c3 (claimed at 1060, first message at 1090, closed at 1360) and c4 (claimed at 2120,
+    # first message at 2210, still open): 60 s first response, only c3's 300 s counts as handled
+    assert {k: ann[k] for k in ("agent", "name", "conversations", "avg_wait_s")} == {
+        "agent": "ann", "name": "Ann", "conversations": 2, "avg_wait_s": 90.0}
+    assert ann["avg_first_response_s"] == pytest.approx(60.0, abs=0.01)
+    assert (ann["avg_handle_s"], ann["total_handle_s"]) == (300.0, 300.0)
+
+
+def test_first_response_ignores_messages_outside_the_agents_hold(engine: Engine) -> None:
+    with engine.begin() as conn:  # c4 reopened later by ann: her earlier message is not a response
+        conn.execute(update(QueueEntry).where(QueueEntry.conversation_id == "c4").values(assigned_at=2300.0))
+    with engine.connect() as conn:
+        [ann] = queries.agent_figures(conn, ALL)
+    assert ann["avg_first_response_s"] == pytest.approx(30.0, abs=0.01)  # c3 only
 
 
 def test_top_intents_and_unrecognised_messages(engine: Engine) -> None:

@@ -51,7 +51,8 @@ def test_retention_redacts_old_turns_and_keeps_figures(engine: Engine, tmp_path:
     with engine.connect() as conn:
         before = queries.summary(conn, Window())
     report = anonymise_before(engine, MARCH_15, tracker)
-    assert (report.conversations, report.turns, report.tracker_events) == (1, 17, 1)  # every turn of March: c1-c5, c8
+    # every turn of March (c1-c5, c8) and the agents' messages (queue-time fixtures, older still)
+    assert (report.conversations, report.turns, report.tracker_events) == (1, 21, 1)
     with engine.connect() as conn:
         after = queries.summary(conn, Window())
         texts = dict(conn.execute(select(TurnRow.conversation_id, TurnRow.text).where(TurnRow.seq == 1)).all())
@@ -82,7 +83,7 @@ def test_export_then_delete_a_customer(engine: Engine, tmp_path: Path) -> None:
     assert c4["handoffs"][0]["reason"] == "frustration"
     json.dumps(exported)  # serialisable as is
     report = delete_customer(engine, 7)
-    assert (report.conversations, report.turns) == (2, 7)
+    assert (report.conversations, report.turns) == (2, 10)  # c3: 3 + 2 by the agent, c4: 4 + 1
     with engine.connect() as conn:
         remaining = set(conn.scalars(select(ConversationRow.id)))
         assert not remaining & {"c3", "c4"} and "c1" in remaining
