@@ -15,6 +15,7 @@ from bot.actions.context import ActionContext
 from bot.actions.webhook import build_executor
 from bot.actions.webhook import router as actions_router
 from bot.analytics import api as analytics_api
+from bot.analytics import auth as analytics_auth
 from bot.analytics import feedback_api
 from bot.analytics import pages as analytics_pages
 from bot.analytics.complaints import ComplaintRecogniser, ComplaintRules
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        internal_max_bytes=settings.internal_max_body_bytes)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, handoff_api,
                    rest_channel,
-                   ws_channel, metrics_api, feedback_api, analytics_api, analytics_pages, agent_api,
+                   ws_channel, metrics_api, feedback_api, analytics_auth, analytics_api, analytics_pages, agent_api,
                    telephony_api):
         app.include_router(module.router)
     internal = [Depends(require_internal_token)]

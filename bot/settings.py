@@ -62,8 +62,8 @@ class Settings(BaseSettings):
 
     # Operations and analytics (bot/observability, bot/analytics)
     operator_token: str | None = Field(
-        default=None, description="bearer token for /api/analytics/* and the /dashboard page; "
-        "analytics answer 503 while it is unset",
+        default=None, description="bearer token for scripts reading /api/analytics/* (people log "
+        "in as a supervisor instead); unset: no machine access",
     )
     retention_days: int = Field(default=365, ge=1, description="`bankbot retention run` "
                                 "anonymises transcripts older than this")

@@ -97,8 +97,10 @@ class AgentDirectory:
             a = s.get(Agent, agent_id)
             return AgentView.of(a) if a else None
 
-    def login(self, username: str, password: str) -> tuple[str, AgentView] | None:
-        """A fresh bearer token for valid credentials (the agent becomes available), else None."""
+    def login(self, username: str, password: str, *,
+              available: bool = True) -> tuple[str, AgentView] | None:
+        """A fresh bearer token for valid credentials, else None. The agent becomes available for
+        hand-offs unless ``available`` is False (a supervisor opening the dashboard)."""
         with self._sf.begin() as s:
             agent = s.scalar(select(Agent).where(Agent.username == username))
             if agent is None or not verify_password(password, agent.password_hash):
@@ -107,7 +109,8 @@ class AgentDirectory:
             now = self._clock()
             s.add(AgentToken(token_hash=_token_hash(token), agent_id=agent.id,
                              expires_at=now + TOKEN_TTL_S))
-            agent.status, agent.last_seen = "available", now
+            if available:
+                agent.status, agent.last_seen = "available", now
             s.flush()
             return token, AgentView.of(agent)
 

@@ -1,4 +1,5 @@
-"""Supervisor analytics API (``/api/analytics/*``, operator token): figures, missed questions, teaching."""
+"""Supervisor analytics API (``/api/analytics/*``, supervisor login or operator token, see
+``bot.analytics.auth``): figures, missed questions, teaching."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,14 +11,14 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from bot.analytics import queries
-from bot.analytics.auth import require_operator
+from bot.analytics.auth import require_supervisor
 from bot.analytics.missed import TeachRejected, cluster_messages, teach_example
 from bot.analytics.sql import Window
 from bot.observability.pii import mask_pii
 
-router = APIRouter(prefix="/api/analytics", tags=["analytics"], dependencies=[Depends(require_operator)],
-                   responses={401: {"description": "operator token missing or wrong"},
-                              503: {"description": "no operator token configured"}})
+router = APIRouter(prefix="/api/analytics", tags=["analytics"], dependencies=[Depends(require_supervisor)],
+                   responses={401: {"description": "no valid supervisor or operator token"},
+                              403: {"description": "an agent who is not a supervisor"}})
 MISSED_LIMIT = 500
 
 

@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/dashboard")
 async def dashboard_page() -> FileResponse:
-    """The dashboard; it asks for the operator token and reads /api/analytics/*."""
+    """The dashboard; a supervisor logs in there, then it reads /api/analytics/*."""
     return FileResponse(STATIC / "dashboard.html", media_type="text/html")
 
 

@@ -1,6 +1,8 @@
-// Supervisor dashboard: reads /api/analytics/* with the operator token, redraws every REFRESH_S.
+// Supervisor dashboard: a supervisor logs in (hand-off agent account), then the page reads
+// /api/analytics/* with that token and redraws every REFRESH_S.
 "use strict";
 const REFRESH_S = 15;
+const TOKEN_KEY = "bankbot-supervisor-token";
 const charts = {};
 const $ = (id) => document.getElementById(id);
 
@@ -15,10 +17,41 @@ function query() {
 }
 
 async function api(path, options = {}) {
-  const headers = { Authorization: "Bearer " + $("token").value, ...(options.headers || {}) };
+  const token = sessionStorage.getItem(TOKEN_KEY) || "";
+  const headers = { Authorization: "Bearer " + token, ...(options.headers || {}) };
   const response = await fetch(path, { ...options, headers });
+  if (response.status === 401) showLogin("session expired: log in again");
   if (!response.ok) throw new Error(`${response.status}: ${(await response.json()).detail}`);
   return response.json();
+}
+
+function showLogin(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("login").hidden = false;
+  $("filters").hidden = true;
+  $("status").textContent = message;
+}
+
+async function logIn() {
+  const response = await fetch("/api/analytics/login", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: $("username").value, password: $("password").value }) });
+  const body = await response.json();
+  $("password").value = "";
+  if (!response.ok) {
+    $("status").textContent = response.status === 403 ? "supervisors only" : "error " + body.detail;
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, body.token);
+  sessionStorage.setItem(TOKEN_KEY + "-name", body.display_name);
+  showDashboard();
+  refresh();
+}
+
+function showDashboard() {
+  $("login").hidden = true;
+  $("filters").hidden = false;
+  $("who").textContent = sessionStorage.getItem(TOKEN_KEY + "-name") || "";
 }
 
 function setFigure(name, text, value) {
@@ -84,8 +117,13 @@ function render(s) {
   fillTable("table-channels", Object.entries(s.by_channel).map(([c, v]) =>
     [c, num(v.conversations), pct(v.containment_rate), pct(v.handoff_rate), pct(v.resolution_rate),
      num(v.csat_avg, 2)]));
+  draw("chart-agents", "bar", s.agents.map((a) => a.name), [
+    { label: "first response", data: s.agents.map((a) => a.avg_first_response_s) },
+    { label: "avg handle", data: s.agents.map((a) => a.avg_handle_s) }]);
+
   fillTable("table-agents", s.agents.map((a) =>
-    [a.name, num(a.conversations), secs(a.avg_wait_s), secs(a.avg_handle_s)]));
+    [a.name, num(a.conversations), secs(a.avg_wait_s), secs(a.avg_first_response_s), secs(a.avg_handle_s),
+     secs(a.total_handle_s)]));
   fillTable("table-outcomes", s.handoff_outcomes.map((r) => [r.disposition, num(r.count)]));
   fillTable("table-unrecognised", s.unrecognised.map((m) => [m.text, num(m.count)]));
   fillTable("table-complaints", [
@@ -94,7 +132,7 @@ function render(s) {
 }
 
 async function refresh() {
-  if (!$("token").value) return;
+  if (!sessionStorage.getItem(TOKEN_KEY)) return;
   try {
     render(await api("/api/analytics/summary?" + query()));
     $("status").textContent = "ok";
@@ -141,10 +179,14 @@ async function loadMissed() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("refresh-s").textContent = REFRESH_S;
-  $("token").value = sessionStorage.getItem("bankbot-operator-token") || "";
+  if (sessionStorage.getItem(TOKEN_KEY)) showDashboard();
+  $("login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    logIn().catch((err) => { $("status").textContent = "error " + err.message; });
+  });
+  $("logout").addEventListener("click", () => showLogin("logged out"));
   $("filters").addEventListener("submit", (event) => {
     event.preventDefault();
-    sessionStorage.setItem("bankbot-operator-token", $("token").value);
     refresh();
   });
   $("load-missed").addEventListener("click", () => loadMissed().catch((err) => {

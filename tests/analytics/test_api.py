@@ -1,6 +1,7 @@
 """The analytics, feedback and complaint HTTP routes on a real database (no Rasa needed)."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -9,15 +10,19 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.analytics import api as analytics_api
+from bot.analytics import auth as analytics_auth
 from bot.analytics import feedback_api
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
 from bot.analytics.tables import ComplaintRow, FeedbackRow
 from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
 from bot.db import make_session_factory
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
+from handoff.events import InProcessBus
+from handoff.setup import build_desk
 from nlu.dataset import load_file
 
 TOKEN = {"Authorization": "Bearer op-secret"}
@@ -34,7 +39,12 @@ def make_client(engine: Engine, data_dir: Path, operator_token: str | None = "op
     app.state.complaints = ComplaintStore(sessions)
     # a named stand-in for the trained NLU service: only its intent list is used here
     app.state.nlu = SimpleNamespace(intents=("check_balance", "human_agent", "nlu_fallback", "out_of_scope"))
-    for module in (feedback_api, analytics_api):
+    desk_settings = Settings(data_dir=PROJECT_ROOT / "data", var_dir=data_dir, redis_url=None)
+    app.state.handoff_desk = desk = build_desk(desk_settings, engine, bus=InProcessBus(), seed_agents=False)
+    for username, role in (("sam", "supervisor"), ("alex", "agent")):
+        with contextlib.suppress(IntegrityError):  # created by an earlier client on this database
+            desk.agents.create(username, "pass-word", role=role)
+    for module in (feedback_api, analytics_auth, analytics_api):
         app.include_router(module.router)
     return TestClient(app)
 
@@ -48,8 +58,23 @@ def test_analytics_need_the_operator_token(engine: Engine, tmp_path: Path) -> No
     client = make_client(engine, tmp_path)
     assert client.get("/api/analytics/summary").status_code == 401
     assert client.get("/api/analytics/summary", headers={"Authorization": "Bearer nope"}).status_code == 401
-    closed = make_client(engine, tmp_path, operator_token=None)
-    assert closed.get("/api/analytics/summary", headers=TOKEN).status_code == 503
+    closed = make_client(engine, tmp_path, operator_token=None)  # no machine token configured
+    assert closed.get("/api/analytics/summary", headers=TOKEN).status_code == 401
+
+
+def test_supervisors_log_in_and_agents_are_refused(engine: Engine, tmp_path: Path) -> None:
+    client = make_client(engine, tmp_path, operator_token=None)
+    assert client.post("/api/analytics/login", json={"username": "sam", "password": "wrong"}).status_code == 401
+    assert client.post("/api/analytics/login", json={"username": "alex", "password": "pass-word"}).status_code == 403
+    agent_token = client.app.state.handoff_desk.agents.login("alex", "pass-word")[0]
+    assert client.get("/api/analytics/summary",
+                      headers={"Authorization": f"Bearer {agent_token}"}).status_code == 403
+    login = client.post("/api/analytics/login", json={"username": "sam", "password": "pass-word"})
+    assert login.status_code == 200 and login.json()["username"] == "sam"
+    summary = client.get("/api/analytics/summary", headers={"Authorization": f"Bearer {login.json()['token']}"})
+    assert summary.status_code == 200 and summary.json()["overview"]["conversations"] == 7
+    audit = [(e["action"], e["outcome"]) for e in client.app.state.handoff_desk.audit.recent(10)]
+    assert ("analytics_login", "ok") in audit and ("analytics_login", "denied") in audit
 
 
 def test_summary_matches_the_fixture_and_masks_messages(client: TestClient) -> None:
