@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from bot.actions.common import (amount_problem, call, entities, first_value, for
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.stepup import STEPUP_SLOT, StepupValidation
+from bot.actions.transfer_dates import date_problem, transfer_day, when
 from bot.bankcore.port import Account, BankError, InsufficientFunds, LimitExceeded
 from nlu.entities import extract_entities
 
@@ -30,6 +31,8 @@ SLOTS = ("payee", "from_account", "amount", "transfer_date", "transfer_confirmed
 UNUSUAL_FACTOR = Decimal("2")  # more than twice the biggest payment of the last 90 days
 UNUSUAL_FLOOR = Decimal("1000")
 SENDING_KINDS = ("checking", "savings")
+# a date in a message with one of these intents is the transfer's date
+DATE_INTENTS = {"transfer_money", "inform", "affirm", "deny", "nlu_fallback"}
 
 
 def form_instance_key(tracker: Tracker, form: str) -> str:
@@ -38,6 +41,17 @@ def form_instance_key(tracker: Tracker, form: str) -> str:
                     if e.get("event") == "active_loop" and e.get("name") == form), None)
     digest = hashlib.sha256(f"{tracker.sender_id}:{form}:{started}".encode()).hexdigest()[:40]
     return f"{form}:{digest}"
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def later_day(tracker: Tracker) -> date | None:
+    """The transfer's date when it is after today (a scheduled transfer), else None."""
+    value = tracker.get_slot("transfer_date")
+    day = date.fromisoformat(value) if value else None
+    return day if day and day > utc_today() else None
 
 
 def target_of(value: str | None) -> tuple[str, int] | None:
@@ -53,7 +67,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
         return "validate_transfer_form"
 
     async def form_slots(self, tracker: Tracker, customer_id: int) -> list[str]:
-        slots = ["payee", "from_account", "amount", "transfer_date"]
+        slots = ["transfer_date", "payee", "from_account", "amount"]  # the date first: the checks use it
         amount = tracker.get_slot("amount")
         if amount and tracker.get_slot(STEPUP_SLOT) != "verified" and await self._unusual(
                 customer_id, Decimal(amount)):
@@ -94,7 +108,8 @@ class ValidateTransferForm(StepupValidation, BankForm):
         if target == ("account", account.id):
             dispatcher.utter_message(text="That's the account the money is going to.")
             return {"from_account": None}
-        problem = await self._funds_problem(customer_id, account, tracker.get_slot("amount"))
+        problem = await self._funds_problem(customer_id, account, tracker.get_slot("amount"),
+                                            later_day(tracker))
         if problem:
             dispatcher.utter_message(text=problem)
             return {"from_account": str(account.id), "amount": None}
@@ -174,17 +189,24 @@ class ValidateTransferForm(StepupValidation, BankForm):
         if not problem and account and currency and currency != account.currency:
             problem = f"{describe_account(account)} is in {account.currency}, so I can only send {account.currency}."
         if not problem and account:
-            problem = await self._funds_problem(customer_id, account, value)
+            problem = await self._funds_problem(customer_id, account, value, later_day(tracker))
         if problem:
             dispatcher.utter_message(text=problem)
             return {"amount": None}
         return {"amount": value}
 
-    async def _funds_problem(self, customer_id: int, account: Account, amount: str | None) -> str | None:
-        """Proactive care: refuse an overdraw or a limit breach before confirming, with an alternative."""
+    async def _funds_problem(self, customer_id: int, account: Account, amount: str | None,
+                             later: date | None = None) -> str | None:
+        """Proactive care: refuse an overdraw or a limit breach before confirming, with an
+        alternative. A transfer for a later day is checked against the balance on that day."""
         if not amount:
             return None
         value = Decimal(amount)
+        if later is not None:
+            if value <= account.daily_transfer_limit:
+                return None
+            return (f"That's over the daily limit of {format_money(account.daily_transfer_limit, account.currency)} "
+                    f"for {describe_account(account)}, so it can't go out in one day.")
         if value > account.available_balance:
             accounts = await call(self._context.bank.list_accounts, customer_id)
             richer = [a for a in accounts if a.id != account.id and a.kind in SENDING_KINDS and a.balance >= value]
@@ -204,21 +226,37 @@ class ValidateTransferForm(StepupValidation, BankForm):
 
     async def extract_transfer_date(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
-        """Transfers go out immediately; a later date is refused plainly rather than ignored."""
-        today = datetime.now(timezone.utc).date().isoformat()
-        said = first_value(tracker, "date")
-        if said and said > today:
-            dispatcher.utter_message(text=f"I can't schedule transfers for a later date ({said}) in chat yet, "
-                                          "so this one would go out today. Say cancel if you'd rather wait.")
-        if said or not tracker.get_slot("transfer_date"):
-            return {"transfer_date": today}
-        return {}
+        """Today unless the customer names a day; a later day makes it a scheduled transfer. A
+        past or too distant day is refused and asked for again."""
+        today = utc_today()
+        requested = tracker.get_slot("requested_slot") == "transfer_date"
+        found = entities(tracker, "date")
+        at_readback = tracker.get_slot("requested_slot") == "transfer_confirmed"
+        if found and not (requested or at_readback) and intent(tracker) not in DATE_INTENTS:
+            found = []  # a date in a question on the side ("what did I spend last Friday?")
+        if not found:
+            if requested and not re.search(r"\b(?:now|today|asap|straight away|right away|immediately)\b",
+                                           text(tracker), re.I):
+                dispatcher.utter_message(text="I didn't catch a date (for example \"tomorrow\", \"next Friday\" "
+                                              "or \"1 December\").")
+                return {"transfer_date": None}
+            if requested or not tracker.get_slot("transfer_date"):
+                return {"transfer_date": today.isoformat()}
+            return {}
+        entity = found[0]
+        said = text(tracker)[entity.get("start", 0):entity.get("end", 0)] or str(entity["value"])
+        day = transfer_day(said, str(entity["value"]), today)
+        problem = "I didn't understand that date." if day is None else date_problem(day, today)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {"transfer_date": None}
+        return {"transfer_date": day.isoformat()}
 
     async def extract_transfer_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "transfer_confirmed":
             return {}
-        if any(entities(tracker, name) for name in ("amount", "account", "payee")):
+        if any(entities(tracker, name) for name in ("amount", "account", "payee", "date")):
             return {}  # a correction: the other extractors take it and the read-back repeats
         if intent(tracker) == "affirm":
             return {"transfer_confirmed": True}
@@ -243,12 +281,17 @@ class ActionAskTransferConfirmed(Action):
         source = next(a for a in accounts if str(a.id) == tracker.get_slot("from_account"))
         amount = Decimal(tracker.get_slot("amount"))
         target = await describe_target(self._context, customer_id, tracker.get_slot("payee"), accounts)
+        later = later_day(tracker)
         warning = ""
-        if amount > source.balance:
+        if later and amount > source.available_balance:
+            warning = (f" Note: only {format_money(source.available_balance, source.currency)} is available "
+                       "today; I'll check the balance again on the day.")
+        elif amount > source.balance:
             warning = (f" Note: this takes {source.name} into its overdraft "
                        f"(balance {format_money(source.balance, source.currency)}).")
+        day = when(later, utc_today()) if later else "today"
         dispatcher.utter_message(text=f"Please confirm: send {format_money(amount, source.currency)} to "
-                                      f"{target} from {describe_account(source)}, today.{warning} "
+                                      f"{target} from {describe_account(source)}, {day}.{warning} "
                                       f"Shall I go ahead? (yes / no, or change any detail)")
         return []
 
@@ -277,6 +320,9 @@ class ActionExecuteTransfer(FinishForm):
         accounts = await call(self._context.bank.list_accounts, customer_id)
         source = next(a for a in accounts if str(a.id) == tracker.get_slot("from_account"))
         kwargs = {"to_account_id": target[1]} if target[0] == "account" else {"payee_id": target[1]}
+        later = later_day(tracker)
+        if later:
+            return await self._schedule(dispatcher, tracker, customer_id, source, later, kwargs, accounts)
         try:
             result = await call(
                 self._context.bank.transfer, customer_id, source.id, amount=tracker.get_slot("amount"),
@@ -298,4 +344,25 @@ class ActionExecuteTransfer(FinishForm):
             text=f"Done: {format_money(result.amount, result.currency)} sent to {target_text}. "
                  f"Reference {result.reference}. {source.name} balance is now "
                  f"{format_money(result.from_balance_after, result.currency)}.")
+        return []
+
+    async def _schedule(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: int,
+                        source: Account, day: date, target: dict[str, int],
+                        accounts: list[Account]) -> list[EventType]:
+        """Store a transfer for a later day; the bank checks balance and limit again on the day."""
+        try:
+            scheduled = await call(
+                self._context.bank.schedule_transfer, customer_id, source.id,
+                amount=tracker.get_slot("amount"), currency=source.currency, execute_on=day,
+                idempotency_key=form_instance_key(tracker, "transfer_form"),
+                actor=f"customer:{customer_id}", **target)
+        except BankError as exc:
+            dispatcher.utter_message(text=f"I couldn't schedule it ({exc}). Nothing was scheduled.")
+            return []
+        target_text = await describe_target(self._context, customer_id, tracker.get_slot("payee"), accounts)
+        dispatcher.utter_message(
+            text=f"Scheduled: {format_money(scheduled.amount, scheduled.currency)} to {target_text} from "
+                 f"{describe_account(source)} {when(scheduled.execute_on, utc_today())}. "
+                 f"Reference {scheduled.reference}. I'll check the balance and the daily limit again on "
+                 f"the day; nothing has left your account yet.")
         return []
