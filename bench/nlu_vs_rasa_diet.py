@@ -23,9 +23,10 @@ from bot.settings import PROJECT_ROOT, Settings
 from nlu.convert_sources import to_rasa_yaml
 from nlu.dataset import load_examples
 from nlu.embeddings import encode
-from nlu.encoder import load_encoder
+from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
+from nlu.onnx_encoder import OnnxEncoder
 from nlu.text import clean_text
-from nlu.training import ClassifierConfig, embed_examples, fit_model, nlu_data_dir
+from nlu.training import ClassifierConfig, embed_examples, ensure_encoder, fit_model, nlu_data_dir
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 WORKER = PROJECT_ROOT / "bench" / "nlu_rasa_diet_worker.py"
@@ -51,7 +52,8 @@ def run_ours(settings: Settings, x_tr: np.ndarray, y_tr: list[str], test_texts: 
     model = fit_model(x_tr, y_tr, ClassifierConfig(), settings.seed)
     train_s = time.perf_counter() - started  # the embeddings come from the cache
     predicted = [model.intents[i] for i in model.predict_proba(x_te).argmax(axis=1)]
-    encoder = load_encoder(settings.encoder_model)
+    encoder = OnnxEncoder(ensure_encoder(settings), threads=INFERENCE_TORCH_THREADS)  # as served
+    limit_inference_threads()
     timings = []
     for text in test_texts[:latency_n]:
         started = time.perf_counter()

@@ -70,12 +70,15 @@ INFERENCE_TORCH_THREADS = 1
 
 
 def limit_inference_threads() -> None:
-    """Single-message inference settings: one torch thread and one BLAS thread (numpy's kNN
-    product over the training examples took ~16 ms with two contended BLAS threads, ~2 ms with one)."""
+    """Single-message inference settings: one torch, BLAS and faiss (OpenMP) thread (the kNN search
+    over the training examples took ~28 ms with faiss's default threads on a busy machine, ~0.6 ms
+    with one; numpy's product ~16 ms with two contended BLAS threads, ~2 ms with one)."""
+    import faiss
     from threadpoolctl import threadpool_limits
 
     limit_torch_threads(INFERENCE_TORCH_THREADS)
     threadpool_limits(1, user_api="blas")
+    faiss.omp_set_num_threads(1)
 
 
 def limit_torch_threads(n: int = MAX_TORCH_THREADS) -> None:

@@ -10,12 +10,13 @@ import numpy as np
 from bot.settings import Settings
 from nlu.embeddings import encode
 from nlu.entities import extract_entities
-from nlu.encoder import limit_inference_threads, load_encoder
+from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
 from nlu.model import IntentModel
+from nlu.onnx_encoder import OnnxEncoder
 from nlu.sentiment import SentimentModel, no_words_sentiment
 from nlu.text import clean_text, has_words
-from nlu.training import model_dir
+from nlu.training import encoder_dir, model_dir
 
 RANKING_SIZE = 10
 
@@ -31,7 +32,7 @@ def _ranked(intent: str, confidence: float) -> dict[str, Any]:
 class NluService:
     """Intent classification with Rasa's FallbackClassifier behaviour built in."""
 
-    def __init__(self, encoder, model: IntentModel, sentiment: SentimentModel,
+    def __init__(self, encoder: OnnxEncoder, model: IntentModel, sentiment: SentimentModel,
                  settings: Settings) -> None:
         self._encoder = encoder
         self._model = model
@@ -46,15 +47,16 @@ class NluService:
 
     @classmethod
     def load(cls, settings: Settings) -> "NluService":
-        """Load the trained classifier and its encoder from ``settings.models_dir / 'nlu'``."""
+        """Load the trained classifier and its ONNX encoder from ``settings.models_dir / 'nlu'``."""
         folder: Path = model_dir(settings)
         try:
-            model, meta = IntentModel.load(folder)
+            model, _meta = IntentModel.load(folder)
             sentiment = SentimentModel.load(folder)
+            encoder = OnnxEncoder(encoder_dir(settings), threads=INFERENCE_TORCH_THREADS)
         except FileNotFoundError as exc:
             raise NluModelMissing(f"no NLU model in {folder}; run `bankbot train nlu`") from exc
         limit_inference_threads()
-        service = cls(load_encoder(meta["encoder"]), model, sentiment, settings)
+        service = cls(encoder, model, sentiment, settings)
         service.parse("hello")  # warm-up: first call pays for lazy initialisation
         return service
 

@@ -16,14 +16,16 @@ from bot.fingerprint import fingerprint as content_fingerprint
 from bot.settings import Settings
 from nlu.dataset import Example, load_examples, yaml_files
 from nlu.embeddings import encode_cached
-from nlu.encoder import limit_torch_threads, load_encoder
+from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
 from nlu.model import IntentModel
+from nlu.onnx_encoder import OnnxEncoder, export_encoder, is_exported
 from nlu.sentiment import SentimentRow, fit_sentiment, load_sentiment_rows
 
 # Bump when a code change alters what training produces, so stored models are retrained.
-TRAINING_CODE_VERSION = "4"
+TRAINING_CODE_VERSION = "5"
 FINGERPRINT_FILE = "fingerprint.txt"
 CACHE_FILE = "embedding_cache.npz"
+ENCODER_DIR = "encoder"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ def nlu_data_dir(settings: Settings) -> Path:
 
 def model_dir(settings: Settings) -> Path:
     return settings.models_dir / "nlu"
+
+
+def encoder_dir(settings: Settings) -> Path:
+    """The ONNX export of ``settings.encoder_model`` that training embeds with and the service loads."""
+    return model_dir(settings) / ENCODER_DIR
 
 
 def sentiment_data_dir(settings: Settings) -> Path:
@@ -86,9 +93,18 @@ def fit_model(embeddings: np.ndarray, labels: list[str], config: ClassifierConfi
     )
 
 
+def ensure_encoder(settings: Settings) -> Path:
+    """Export the configured encoder to ONNX unless the model folder already holds that export."""
+    folder = encoder_dir(settings)
+    if not is_exported(folder, settings.encoder_model):
+        export_encoder(settings.encoder_model, folder)
+    return folder
+
+
 def embed_texts(settings: Settings, texts: list[str]) -> np.ndarray:
-    """Embeddings through the on-disk cache."""
-    encoder = load_encoder(settings.encoder_model)
+    """Embeddings through the on-disk cache (keyed by the encoder's name: the ONNX graph computes
+    the PyTorch encoder's vectors)."""
+    encoder = OnnxEncoder(ensure_encoder(settings), threads=MAX_TORCH_THREADS)
     cache = model_dir(settings) / "cache" / CACHE_FILE
     return encode_cached(encoder, settings.encoder_model, texts, cache)
 
