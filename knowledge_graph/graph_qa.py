@@ -14,19 +14,21 @@ from typing import Any, Iterable
 
 from knowledge_graph.graph import KnowledgeGraph
 from knowledge_graph.linking import EntityLinker, Mention, normalize
-from knowledge_graph.offerings import OfferChecker
+from knowledge_graph.offerings import NOUN_TYPES, OfferChecker
 
 _DOCS = re.compile(r"\b(documents?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|vs|better|between|or)\b")
 _LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,2}$")
-_OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose))")
+_OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
+_WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
 _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|what is|what's|whats)\b")
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
 _CMP = re.compile(r"\b(under|below|less than|at most|up to|over|above|more than|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
+_CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
 _PRODUCT_TYPES = {"account_class", "card", "loan", "wallet_tier", "transfer_service"}
 
@@ -56,7 +58,9 @@ class GraphQA:
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
-        missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures})
+        # a bare noun ("the diamond mortgage" links "mortgage") does not vouch for the name in front of it
+        named = {m.targets[0] for m in mentions if m.kind == "node" and m.alias not in NOUN_TYPES}
+        missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
         if missing:
             return self._not_offered(*missing)
         if _WHY.search(norm):
@@ -75,7 +79,10 @@ class GraphQA:
             return self._compare(same_type, attrs)
         listed = self._listed_type(norm, types, bool(attrs))
         if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
-            return self._filter(listed, attrs, norm)
+            return self._filter(listed, attrs, norm, nodes)
+        if attrs and not products and procedures:  # "minimum age to open a Class II account"
+            products = [n for n in self.kg.graph if any(p in self.kg.targets(n, "has_procedure") for p in procedures)
+                        and any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
         if products and attrs:
@@ -96,9 +103,9 @@ class GraphQA:
         for t in types:
             if t.targets[0] not in _PRODUCT_TYPES | {"fee", "channel"}:
                 continue
-            before = " ".join(norm[:t.start].split()[-3:])
+            before = " ".join(norm[:t.start].split()[-5:])
             after = norm[t.end:t.end + 25]
-            if has_conditions and _LIST_BEFORE.search(before):
+            if has_conditions and (_LIST_BEFORE.search(before) or _WITH_AFTER.match(after)):
                 return t
             if _LIST_BEFORE.search(before) and _OFFER_AFTER.match(after) or _OFFER_BEFORE.search(before):
                 return t
@@ -161,7 +168,7 @@ class GraphQA:
         text = head + ("\n" + "\n".join(rows) if rows else " they are the same on every attribute we hold.")
         return GraphAnswer("graph", _cite(text, pair), pair, sorted(pair), [f"{a} <-> {b}"])
 
-    def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str) -> GraphAnswer:
+    def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str, linked: list[str]) -> GraphAnswer:
         node_type = type_mention.targets[0]
         pool = self.kg.of_type(node_type)
         word = norm[:type_mention.start].split()[-1:] or [""]
@@ -169,9 +176,15 @@ class GraphQA:
         label = self.kg.schema.node_types[node_type].label
         if narrowed and len(narrowed) < len(pool):
             pool, label = narrowed, f"{word[0]} {label}"
-        conditions = [(m, self._condition(m, norm)) for m in attrs]
+        # an attribute none of these products has ("charge" in "cards that charge no FX fee") is no condition
+        conditions = [(m, self._condition(m, norm)) for m in attrs
+                      if any(k in self.kg.attrs(n) for n in pool for k in m.targets)]
+        channels = [n for n in linked if self.kg.node(n)["type"] == "channel"]
+        if channels:  # "loans I can apply for in the app": product -available_via-> channel
+            conditions += [(Mention("node", (c,), 0, 0, f"via the {self.kg.name(c)}"),
+                            lambda n, c=c: c in self.kg.targets(n, "available_via")) for c in channels]
         matches = [n for n in pool if all(test(n) for _, test in conditions)]
-        described = " and ".join(self._describe(m, norm) for m, _ in conditions)
+        described = " and ".join(m.alias if m.kind == "node" else self._describe(m, norm) for m, _ in conditions)
         if not matches:
             text = f"None of our {label}s {('have ' + described) if described else 'match'}."
         else:
@@ -255,8 +268,10 @@ class GraphQA:
         before = " ".join(norm[:m.start].split()[-3:])
         after = norm[m.end:m.end + 30]
         negated = bool(_NEG.search(before)) or after.startswith(("-free", " free"))
-        cmp = _CMP.match(after.strip()) or _CMP.search(before)
+        cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(before)
         spec = {k: self.kg.schema.attributes[k] for k in m.targets}
+        named_value = any(normalize(m.alias) in _parts(self.kg.attrs(n)[k])
+                          for k in spec for n in self.kg.graph if k in self.kg.attrs(n))
 
         def test(node: str) -> bool:
             attrs = self.kg.attrs(node)
@@ -276,7 +291,10 @@ class GraphQA:
                     if op in ("at most", "up to"):
                         return number <= limit
                     return number > limit if op in ("over", "above", "more than") else number >= limit
-                return number == 0 if negated else number > 0
+                # "no annual fee" is zero; "no payment limit" is unlimited
+                return (number == 0 or math.isinf(number)) if negated else number > 0
+            if named_value:  # "Mastercard cards", "cards that work with Google Pay"
+                return (normalize(m.alias) in _parts(value)) != negated
             present = str(value).lower() not in ("none", "no", "")
             return not present if negated else present
 
@@ -285,8 +303,14 @@ class GraphQA:
     def _describe(self, m: Mention, norm: str) -> str:
         before = " ".join(norm[:m.start].split()[-3:])
         negated = bool(_NEG.search(before)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
-        cmp = _CMP.match(norm[m.end:m.end + 30].strip())
+        cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1))
         return f"{'no ' if negated else ''}{m.alias}{' ' + cmp.group(0) if cmp else ''}"
+
+
+def _parts(value: Any) -> set[str]:
+    """The items of a text or list value, normalized ("Apple Pay; Google Pay" -> {"apple pay", "google pay"})."""
+    items = value if isinstance(value, list) else str(value).split(";")
+    return {normalize(str(i)) for i in items}
 
 
 def _cite(text: str, sources: list[str]) -> str:

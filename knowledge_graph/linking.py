@@ -15,6 +15,7 @@ _SYNONYMS = [
     (re.compile(r"\b(e[\s-]?cny|e[\s-]?rmb|digital (?:yuan|rmb|renminbi|currency))\b"), "e-cny"),
     (re.compile(r"\b(vs\.?|versus)\b"), "vs"),
     (re.compile(r"\bfx\b"), "fx"),
+    (re.compile(r"\boverseas\b"), "abroad"),
 ]
 
 

@@ -38,6 +38,29 @@ def test_numeric_filter(qa):
     assert sorted(answer.result) == ["wallet.tier_1", "wallet.tier_2"]
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Which Mastercard cards do you have?", ["card.cashback_credit", "card.gold_credit", "card.voyager_credit"]),
+    ("Which wallets have no annual payment limit?", ["wallet.tier_1", "wallet.tier_2", "wallet.tier_3"]),
+    ("Which loans can I apply for in the app?", ["loan.car", "loan.personal"]),
+    ("credit cards with a credit limit over 100,000", ["card.platinum_credit", "card.voyager_credit"]),
+    ("Which cards have an ATM limit of at least 20,000 a day?", ["card.classic_debit", "card.platinum_credit"]),
+    ("Which debit cards charge no foreign transaction fee?", ["card.global_debit"]),
+])
+def test_list_questions_filter_by_values_channels_and_limits(qa, question, expected):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected
+
+
+def test_an_attribute_of_a_procedure_comes_from_its_product(qa):
+    answer = qa.answer("Minimum age to open a Class II account")
+    assert answer.result == ["16 years"] and answer.sources == ["account.class_ii"]
+
+
+def test_an_unknown_name_before_a_product_noun_is_not_offered(qa):
+    assert qa.answer("Tell me about the diamond mortgage").kind == "not_offered"
+    assert qa.answer("Tell me about the mortgage").result == ["loan.mortgage"]
+
+
 def test_documents_follow_product_to_procedure_to_documents(qa):
     answer = qa.answer("What documents do I need to apply for a mortgage?")
     assert "doc.property_purchase_contract" in answer.result and "doc.household_register" in answer.result
