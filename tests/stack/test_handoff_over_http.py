@@ -48,3 +48,25 @@ def test_customer_reaches_an_agent_in_one_step_and_comes_back(http):
 def test_customer_tokens_cannot_use_agent_endpoints(http):
     customer = login(http, "alice", "alice-demo-pass")
     assert http.get("/agent/queue", headers=customer).status_code == 401
+
+
+def test_a_waiting_customer_leaves_a_callback_or_goes_back_to_the_bot(http):
+    customer = login(http, "bob", "bob-demo-pass")
+    for leave in ("callback", "cancel"):
+        sender = start(http, customer)
+        replies = say(http, sender, "can I speak to someone please", customer)
+        assert "colleague" in replies[0].lower()
+        status = http.get(f"/api/conversations/{sender}/handoff", headers=customer).json()
+        assert status["status"] == "waiting" and status["position"] >= 1
+        assert http.get(f"/api/conversations/{sender}/handoff").status_code == 403  # bob's chat
+        if leave == "callback":
+            url = f"/api/conversations/{sender}/handoff/callback"
+            assert http.post(url, headers=customer, json={"phone": "call me"}).status_code == 422
+            done = http.post(url, headers=customer, json={"phone": "+44 7700 900123"})
+            assert done.status_code == 201 and "call you back" in done.json()["text"]
+        else:
+            done = http.post(f"/api/conversations/{sender}/handoff/cancel", headers=customer)
+            assert done.status_code == 200 and "virtual assistant" in done.json()["text"]
+        assert http.get(f"/api/conversations/{sender}/handoff", headers=customer).json()["status"] \
+            == "none"
+        assert any("hello" in reply.lower() for reply in say(http, sender, "hello", customer))
