@@ -84,10 +84,11 @@ class QueueStatus:
 
 
 def is_phone_number(text: str) -> bool:
-    """A callback number: digits, spaces, brackets or dashes, at least 6 of them digits.
-    The customer's HTTP and WebSocket routes check with this too, before anything changes."""
+    """A callback number: digits, spaces, brackets or dashes, 6 to 15 of them digits (E.164's
+    longest; a 16-digit card number is not one). The customer's HTTP and WebSocket routes check
+    with this too, before anything changes."""
     text = text.strip()
-    return bool(_PHONE.match(text)) and sum(c.isdigit() for c in text) >= 6
+    return bool(_PHONE.match(text)) and 6 <= sum(c.isdigit() for c in text) <= 15
 
 
 def can_serve(agent: AgentView, skills: Sequence[str]) -> bool:
@@ -184,7 +185,7 @@ class HandoffQueue:
                          note: str = "") -> int:
         """Record a callback instead of waiting; the open entry, if any, is closed."""
         if not is_phone_number(phone):
-            raise ValueError("phone number must be 6-24 digits, spaces, brackets or dashes")
+            raise ValueError("phone number must be 6-15 digits with spaces, brackets or dashes")
         closed = self._close_open(conversation_id, "cancelled", "callback_requested")
         with self._sf.begin() as s:
             cb = CallbackRequest(conversation_id=conversation_id, entry_id=closed.id if closed else None,

@@ -5,7 +5,7 @@ replies). After every bot turn, the hand-off triggers look at the recent transcr
 request, risky intent, frustration, repeated fallbacks); when one fires, Rasa is paused and the
 conversation queued, and the customer is told why, where they are in the queue and how long.
 While still waiting, the two ways out the queue notice offers work from any channel: the word
-"cancel" goes back to the bot, and a phone number leaves a callback request.
+"cancel" goes back to the bot, and asking to be called on a number leaves a callback request.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from handoff.triggers import decide
 
 _CANCEL_WORDS = frozenset({"cancel", "'cancel'"})  # what the queue notices tell customers to type
 _PHONE_IN_TEXT = re.compile(r"\+?\d[\d ()-]{4,22}\d")
+_CALL_ME = re.compile(r"\b(call|ring)", re.IGNORECASE)  # "call me on ...", "callback", "ring me"
 
 
 def outside_forms(transcript: list[Turn], human_intents: frozenset[str]) -> list[Turn]:
@@ -68,7 +69,8 @@ class HandoffGate:
         """Record and relay the message when a person has (or is about to take) the conversation.
 
         Returns None when no hand-off is open (the bot answers), else the replies to show: none
-        for a relayed message, a notice when a waiting customer typed "cancel" or a phone number.
+        for a relayed message, a notice when a waiting customer typed "cancel" or asked to be
+        called on a number.
         """
         entry = await run_in_threadpool(self._desk.queue.open_for, conversation.id)
         if entry is None:
@@ -105,10 +107,12 @@ class HandoffGate:
         return callback_id, text
 
     async def _typed_way_out(self, conversation: Conversation, text: str, channel: str) -> str | None:
-        """'cancel' or a phone number typed while waiting; None for anything else."""
+        """'cancel', or "call me" with a number, typed while waiting; None for anything else (an
+        account or card number given for the agent is relayed like any message)."""
         words = text.strip().lower().rstrip(".!")
         phone = _PHONE_IN_TEXT.search(text)
-        if words not in _CANCEL_WORDS and not (phone and is_phone_number(phone.group())):
+        wants_call = bool(phone and is_phone_number(phone.group()) and _CALL_ME.search(text))
+        if words not in _CANCEL_WORDS and not wants_call:
             return None
         said = NewTurn("customer", text, channel, meta={"to": "handoff"})
         await run_in_threadpool(self._store.append, conversation.id, [said])
