@@ -19,7 +19,7 @@ from bot.actions.common import intent
 from bot.actions.context import ActionContext
 from bot.actions.identity import IDENTITY_SLOTS, IdentityValidation
 
-CANCEL_INTENTS = {"cancel"}
+CANCEL_INTENTS = {"cancel", "cancel_transfer"}  # "cancel the transfer" mid-form stops the form
 FREE_TEXT_SLOTS = {"customer_number", "identity_secret", "stepup_code", "new_payee_name",
                    "new_payee_bank", "new_payee_account", "dispute_reason"}
 

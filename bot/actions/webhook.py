@@ -18,6 +18,7 @@ from bot.actions.follow_up import ActionFollowUp
 from bot.actions.gate import ValidateIdentifyForm
 from bot.actions.payees import ActionAddPayee, ActionListPayees, ValidateAddPayeeForm
 from bot.actions.resume import ActionResumeAfterIdentify
+from bot.actions.scheduled import ActionCancelScheduledTransfer
 from bot.actions.stepup import ActionAskStepupCode
 from bot.actions.transactions import ActionSearchTransactions
 from bot.actions.transfer import ActionAskTransferConfirmed, ActionExecuteTransfer, ValidateTransferForm
@@ -33,7 +34,8 @@ ACTIONS = (ActionCheckBalance, ActionAnswerSupport, ActionRequestHuman,
            ValidateCardForm, ActionAskCard, ActionCardRequest, ActionCardStatus,
            ValidatePayCardForm, ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
            ActionPayCreditCard, ActionListPayees, ValidateAddPayeeForm, ActionAddPayee,
-           ValidateDisputeForm, ActionAskDisputeTransaction, ActionOpenDispute)
+           ValidateDisputeForm, ActionAskDisputeTransaction, ActionOpenDispute,
+           ActionCancelScheduledTransfer)
 
 
 def build_executor(context: ActionContext) -> ActionExecutor:

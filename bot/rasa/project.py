@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 SUPPORT_ACTION = "action_answer_support"
 # forms handle these themselves (the validation action cancels or confirms)
-NOT_DIGRESSIONS = {"cancel", "affirm", "deny"}
+NOT_DIGRESSIONS = {"cancel", "cancel_transfer", "affirm", "deny"}  # the form itself reads these
 # forms whose questions take any text as the answer never reject a message, so rules to
 # interrupt them would only slow training down
 FREE_TEXT_FORMS = {"identify_form", "add_payee_form", "dispute_form"}

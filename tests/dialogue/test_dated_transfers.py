@@ -2,6 +2,7 @@
 read back with their date, stored as scheduled instructions, executed once on the day."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.db import make_engine, make_session_factory
 from tests.dialogue.test_account_conversations import Chat
+from tests.stack.conftest import say
 
 pytestmark = pytest.mark.stack
 
@@ -69,3 +71,24 @@ def test_the_date_can_be_corrected_at_the_readback(http, bank):
     assert "today" in chat("send 20 to Alice Morgan from checking")
     assert "tomorrow" in chat("make it tomorrow")
     assert "Scheduled" in chat("yes")
+
+
+def test_a_scheduled_transfer_is_listed_and_cancelled_in_conversation(http, bank):
+    chat = Chat(http, "carol")
+    carol = bank.authenticate("carol", "carol-demo-pass")
+    assert "tomorrow" in chat("send 25 to Nguyen Family Trust from checking tomorrow")
+    reference = re.search(r"SCH-\w+", chat("yes")).group(0)
+    listed = chat("which transfers can I cancel?")
+    assert reference in listed and "$25.00" in listed and "Nguyen Family Trust" in listed
+    # the sentiment model scores "cancel ..." as frustrated, so a hand-off notice may follow
+    replies = say(http, chat.sender, f"cancel scheduled transfer {reference}", chat.headers)
+    assert "Cancelled" in replies[0] and reference in replies[0]
+    assert bank.list_scheduled_transfers(carol.id) == []
+
+
+def test_cancel_the_transfer_mid_form_stops_the_form(http):
+    chat = Chat(http, "dave")
+    before = chat.balances()
+    chat("send money to Campus Housing Office")
+    assert "Nothing was changed" in chat("cancel the transfer")
+    assert chat.balances() == before
