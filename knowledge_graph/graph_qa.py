@@ -58,6 +58,8 @@ class GraphQA:
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
+        if not products and not procedures and _HOW.search(norm):
+            procedures = self._procedure_in_other_words(norm)
         # a bare noun ("the diamond mortgage" links "mortgage") does not vouch for the name in front of it
         named = {m.targets[0] for m in mentions if m.kind == "node" and m.alias not in NOUN_TYPES}
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
@@ -244,6 +246,18 @@ class GraphQA:
                 if self.kg.node(a)["type"] == self.kg.node(b)["type"]:
                     return [a, b]
         return None
+
+    def _procedure_in_other_words(self, norm: str) -> list[str]:
+        """A procedure whose alias words all occur in the question, in any order and with words between
+        ("change my card PIN" is "change my pin"); the alias with most words wins."""
+        words = set(norm.split())
+        best, best_len = [], 0
+        for proc in self.kg.of_type("procedure"):
+            for alias in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]]:
+                alias_words = set(normalize(alias).split())
+                if len(alias_words) >= 2 and alias_words <= words and len(alias_words) > best_len:
+                    best, best_len = [proc], len(alias_words)
+        return best
 
     def _pick_procedure(self, node: str, norm: str, strict: bool) -> str | None:
         """The product's procedure whose aliases share most words with the question.

@@ -51,6 +51,11 @@ def test_list_questions_filter_by_values_channels_and_limits(qa, question, expec
     assert answer.kind == "graph" and sorted(answer.result) == expected
 
 
+def test_a_procedure_named_with_extra_words_is_still_found(qa):
+    assert qa.answer("steps to change my card PIN").result == ["proc.change_pin"]
+    assert qa.answer("how can I change my address") is None  # no procedure has all of those words
+
+
 def test_an_attribute_of_a_procedure_comes_from_its_product(qa):
     answer = qa.answer("Minimum age to open a Class II account")
     assert answer.result == ["16 years"] and answer.sources == ["account.class_ii"]
