@@ -29,7 +29,7 @@ from bot.conversations.tokens import TokenStore
 from bot.db import Base, make_engine, make_session_factory
 from bot.gateway import (
     accounts_api, auth_api, conversations_api, handoff_api, health_api, pages, rest_channel,
-    ws_channel,
+    voice_socket, ws_channel,
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.call_transfer import build_call_transfer
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 desk, build_call_transfer(settings, telephony)))
             try:  # the log line names the ASR engine and voice picked for this machine
                 state.speech = await run_in_threadpool(telephony_api.SpeechRuntime.from_env)
+                state.speech.observe = metrics.observe  # asr and tts stage timings
             except Exception:  # voice is optional: chat keeps working without speech models
                 log.exception("speech models failed to load; phone calls will be refused")
                 state.speech = None
@@ -138,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        internal_max_bytes=settings.internal_max_body_bytes)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, handoff_api,
                    rest_channel,
-                   ws_channel, metrics_api, feedback_api, analytics_auth, analytics_api, analytics_pages, agent_api,
+                   ws_channel, voice_socket, metrics_api, feedback_api, analytics_auth, analytics_api, analytics_pages, agent_api,
                    telephony_api):
         app.include_router(module.router)
     internal = [Depends(require_internal_token)]

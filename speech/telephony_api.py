@@ -27,7 +27,7 @@ from speech.asr.base import AsrEngine
 from speech.config import AsrSettings, CallSettings, TtsSettings
 from speech.models import load_engine
 from speech.tts import Synthesizer, load_synthesizer
-from speech.twilio import ProtocolError, TwilioMediaSession
+from speech.twilio import Observe, ProtocolError, TwilioMediaSession
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice"])
@@ -40,6 +40,7 @@ class SpeechRuntime:
     asr: AsrEngine
     tts: Synthesizer
     call: CallSettings = field(default_factory=CallSettings)
+    observe: Observe | None = None  # stage timings (asr, tts) for the app's metrics
 
     @classmethod
     def from_env(cls) -> SpeechRuntime:
@@ -87,6 +88,7 @@ async def twilio_stream(
         on_start=getattr(handler, "on_start", None),
         on_end=getattr(handler, "on_end", None),
         settings=runtime.call,
+        observe=runtime.observe,
     )
     code, reason, why = status.WS_1000_NORMAL_CLOSURE, "", "socket closed"
     try:

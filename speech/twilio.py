@@ -63,6 +63,11 @@ OnText = Callable[[CallInfo, str], Awaitable[ReplyLike]]
 OnStart = Callable[[CallInfo], Awaitable[ReplyLike]]
 OnEnd = Callable[[CallInfo, str], Awaitable[None]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+Observe = Callable[[str, float], None]  # (stage, seconds): "asr" decode at an endpoint, "tts" first audio
+
+
+def _ignore(stage: str, seconds: float) -> None:
+    """No metrics wanted (tests, benches)."""
 
 
 def _as_reply(reply: ReplyLike) -> Reply | None:
@@ -93,8 +98,10 @@ class TwilioMediaSession:
         on_start: OnStart | None = None,
         on_end: OnEnd | None = None,
         settings: CallSettings | None = None,
+        observe: Observe | None = None,
     ) -> None:
         self._send, self._asr, self._tts = send, asr, tts
+        self._observe = observe or _ignore
         self._on_utterance, self._on_dtmf, self._on_start, self._on_end = on_utterance, on_dtmf, on_start, on_end
         self.settings = settings or CallSettings()
         self.call: CallInfo | None = None
@@ -192,7 +199,10 @@ class TwilioMediaSession:
         if self._next_grammar is not None:  # applied between feeds: the recogniser is not shared
             self.recognizer.set_grammar(self._next_grammar or None)
             self._next_grammar = None
+        started = time.perf_counter()
         results = await asyncio.to_thread(self.recognizer.feed, mulaw_decode(mulaw))
+        if any(result.is_final for result in results):  # the decode the caller waits for
+            self._observe("asr", time.perf_counter() - started)
         caller_talking = self.recognizer.speech_active or bool(results)
         if caller_talking and self.speaking and not self._ending:
             await self._barge_in()
@@ -285,8 +295,12 @@ class TwilioMediaSession:
         chunks = self._tts.stream(reply.text)
         resampler = StreamResampler(self._tts.sample_rate, RATE)
         sent_s = 0.0
+        started: float | None = time.perf_counter()
         try:
             while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+                if started is not None:  # time to the first audio is what the caller waits for
+                    self._observe("tts", time.perf_counter() - started)
+                    started = None
                 pcm = resampler.process(chunk)
                 sent_s += len(pcm) / 2 / RATE
                 await self._send_audio(pcm)

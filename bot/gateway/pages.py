@@ -14,3 +14,9 @@ router = APIRouter(include_in_schema=False)
 async def chat_page() -> FileResponse:
     """The customer chat page."""
     return FileResponse(STATIC / "chat.html", media_type="text/html")
+
+
+@router.get("/chat-voice.js")
+async def chat_voice_script() -> FileResponse:
+    """The chat page's microphone: streams to /ws/voice and plays the spoken replies."""
+    return FileResponse(STATIC / "chat-voice.js", media_type="text/javascript")

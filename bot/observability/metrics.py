@@ -42,6 +42,10 @@ class Metrics:
         finally:
             self.stage_seconds.labels(stage).observe(time.perf_counter() - started)
 
+    def observe(self, stage: str, seconds: float) -> None:
+        """Record one stage duration measured elsewhere (speech: ``asr``, ``tts``)."""
+        self.stage_seconds.labels(stage).observe(seconds)
+
     def watch_handoffs(self, engine: Engine) -> None:
         """Report hand-off totals by reason and the waiting queue length from the shared tables."""
         if self._handoffs is not None:  # a restarted lifespan brings a new engine

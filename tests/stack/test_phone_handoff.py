@@ -1,0 +1,82 @@
+"""A caller asks for a person on the real stack with no Twilio credentials: the call stays on the
+line, joins the agent queue as a voice conversation with what the caller said, and the caller
+hears the agent's typed reply (checked by transcribing the returned audio)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+import websockets
+
+from speech.audio import resample
+from speech.config import AsrSettings, TtsSettings
+from speech.models import load_engine
+from speech.tts import load_synthesizer
+from tests.stack.test_phone_call import SID, Caller, transcribe
+
+pytestmark = pytest.mark.stack
+
+
+def spoken(tts, text: str) -> bytes:
+    pcm = tts.synthesize(text)
+    return resample(pcm.to_bytes(), pcm.sample_rate, 8000)
+
+
+async def agent_turns(http: httpx.AsyncClient, agent: dict, entry_id: int, text: str) -> list[str]:
+    """The held conversation's customer turns once ``text`` (a relayed utterance) is among them."""
+    deadline = time.monotonic() + 120
+    while True:
+        turns = (await http.get(f"/agent/conversations/{entry_id}", headers=agent)).json()["transcript"]
+        said = [t["text"].lower() for t in turns if t["sender"] == "user"]
+        if any(text in s for s in said) or time.monotonic() > deadline:
+            return said
+        await asyncio.sleep(0.5)
+
+
+async def call_and_reach_an_agent(url: str) -> dict:
+    tts, asr = load_synthesizer(TtsSettings()), load_engine(AsrSettings(language="en"))
+    heard: dict = {}
+    async with websockets.connect(url.replace("http", "ws", 1) + "/voice/twilio/stream",
+                                  max_size=2**23) as ws, httpx.AsyncClient(base_url=url, timeout=60) as http:
+        caller = Caller(ws)
+        listener = asyncio.create_task(caller.listen())
+        await ws.send(json.dumps({"event": "start", "streamSid": SID, "start": {
+            "streamSid": SID, "callSid": "CAhandoff", "accountSid": "ACtest", "tracks": ["inbound"],
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}}))
+        await caller.reply()  # greeting
+        await caller.say(spoken(tts, "I want to talk to a real person."))
+        heard["hold"] = transcribe(asr, await caller.reply()).lower()
+
+        login = await http.post("/agent/login", json={"username": "agent", "password": "agent-demo-pass"})
+        agent = {"Authorization": f"Bearer {login.json()['token']}"}
+        queue = (await http.get("/agent/queue", headers=agent)).json()
+        heard["queue"] = queue
+        entry_id = max(item["entry_id"] for item in queue if item["channel"] == "voice")
+        claimed = (await http.post(f"/agent/conversations/{entry_id}/claim", headers=agent)).json()
+        heard["claimed"] = claimed
+        heard["joined"] = transcribe(asr, await caller.reply()).lower()
+        await http.post(f"/agent/conversations/{entry_id}/messages", headers=agent,
+                        json={"text": "Hello, this is the card team. How can I help?"})
+        heard["agent"] = transcribe(asr, await caller.reply()).lower()
+
+        await caller.say(spoken(tts, "My card was stolen yesterday."))
+        heard["relayed"] = await agent_turns(http, agent, entry_id, "stolen")
+        await ws.send(json.dumps({"event": "stop", "streamSid": SID, "stop": {}}))
+        listener.cancel()
+    return heard
+
+
+def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
+    heard = asyncio.run(call_and_reach_an_agent(stack.url))
+
+    assert "colleague" in heard["hold"] and "stay on the line" in heard["hold"], heard["hold"]
+    assert "voice" in {item["channel"] for item in heard["queue"]}
+    claimed = heard["claimed"]
+    assert claimed["channel"] == "voice" and claimed["reason"] == "human_request"
+    assert any("person" in t["text"].lower() for t in claimed["transcript"] if t["sender"] == "user")
+    assert "joined" in heard["joined"], heard["joined"]
+    assert "card team" in heard["agent"], heard["agent"]
+    assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
