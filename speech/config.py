@@ -46,6 +46,9 @@ class AsrSettings(BaseSettings):
     early_decode_ms: int = Field(
         default=250, ge=0, description="whisper only: start decoding after this much trailing silence"
     )
+    window_s: float = Field(
+        default=10.0, ge=1.0, le=30.0, description="whisper only: encode max(this, utterance + 1 s) "
+        "of audio instead of Whisper's fixed 30 s window (30 = standard Whisper)")
     threads: int = Field(default=2, ge=1)
     vad: VadSettings = Field(default_factory=VadSettings)
 

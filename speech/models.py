@@ -145,4 +145,4 @@ def load_engine(settings: AsrSettings | None = None) -> AsrEngine:
     from speech.asr.whisper_engine import WhisperEngine
 
     return WhisperEngine(info.path, info.language, info.name, settings.threads,
-                         settings.partial_interval_ms, settings.early_decode_ms)
+                         settings.partial_interval_ms, settings.early_decode_ms, settings.window_s)
