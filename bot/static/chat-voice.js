@@ -30,7 +30,10 @@
     src.start(playAt);
     playAt += audio.duration;
     playing.push(src);
-    src.onended = () => { playing = playing.filter((s) => s !== src); };
+    src.onended = () => {
+      playing = playing.filter((s) => s !== src);
+      document.body.dataset.replyAudio = "played";  // tests and screen readers can tell
+    };
   }
 
   // Float32 at the context rate → Int16 at 16 kHz (averaging when the context runs faster).

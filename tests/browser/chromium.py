@@ -22,11 +22,11 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator["webdriver.Chrome"]:
-    """A headless Chromium session, closed on exit."""
+def chromium(*extra_flags: str) -> Iterator["webdriver.Chrome"]:
+    """A headless Chromium session, closed on exit; ``extra_flags`` e.g. for a fake microphone."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    for flag in FLAGS + extra_flags:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
     try:
