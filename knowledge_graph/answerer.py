@@ -15,12 +15,19 @@ from knowledge_graph.bundle import KnowledgeBundle, load_bundle
 from knowledge_graph.errors import KnowledgeDataError
 from knowledge_graph.faq_index import FaqIndex
 from knowledge_graph.graph_qa import GraphQA
+from knowledge_graph.lexical import tokens
 from knowledge_graph.linking import EntityLinker, normalize
 from knowledge_graph.offerings import OfferChecker
 from nlu.encoder import load_encoder
 
 log = logging.getLogger(__name__)
 AnswerKind = Literal["graph", "faq", "clarify", "not_offered"]
+MIN_CONTENT_WORDS = 2  # "what's the fee", "transfer": one content word names a topic, not a question
+
+
+def too_vague(text: str) -> bool:
+    """A question with fewer than two content words gets candidates, however close the best FAQ is."""
+    return len(tokens(text)) < MIN_CONTENT_WORDS
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,9 @@ class KnowledgeAnswerer:
         if graph:
             return Answer(graph.text, graph.sources, graph.kind, [], graph.result, graph.path)
         cfg = self.bundle.retrieval
-        hits = self.index.search(text, cfg.top_k, intent, cfg.intent_bonus)
+        hits = self.index.search(text, cfg.top_k, intent, cfg.weights)
         candidates = [Candidate(h.entry.id, h.entry.question, round(h.score, 4)) for h in hits]
-        if hits and hits[0].score >= cfg.threshold:
+        if hits and hits[0].score >= cfg.threshold and not too_vague(text):
             return Answer(hits[0].entry.answer, [hits[0].entry.id], "faq", candidates)
         offered = candidates[:cfg.clarify_candidates]
         options = "\n".join(f"{i}. {c.question}" for i, c in enumerate(offered, 1))

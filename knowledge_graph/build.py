@@ -20,7 +20,7 @@ from knowledge_graph.faq_index import FaqIndex
 from nlu.encoder import load_encoder
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from knowledge_graph.errors import DataIssue, KnowledgeDataError
 from knowledge_graph.faq_corpus import FaqEntry, load_faq
+from knowledge_graph.faq_index import Weights
 from knowledge_graph.graph import KnowledgeGraph, load_graph
 from knowledge_graph.marked_yaml import MarkedDict, load_marked
 from knowledge_graph.offerings import NotOffered, load_not_offered
@@ -17,6 +18,12 @@ class RetrievalConfig:
     intent_bonus: float
     top_k: int
     clarify_candidates: int
+    lexical_weight: float
+    answer_weight: float
+
+    @property
+    def weights(self) -> Weights:
+        return Weights(self.intent_bonus, self.lexical_weight, self.answer_weight)
 
 
 @dataclass
@@ -43,11 +50,13 @@ def load_retrieval_config(path: Path) -> RetrievalConfig:
     if not isinstance(raw, MarkedDict):
         raise KnowledgeDataError([DataIssue(path, 1, "expected a mapping")])
     issues = []
-    for key, kind in (("threshold", float), ("intent_bonus", float), ("top_k", int), ("clarify_candidates", int)):
+    keys = (("threshold", float), ("intent_bonus", float), ("top_k", int), ("clarify_candidates", int),
+            ("lexical_weight", float), ("answer_weight", float))
+    for key, kind in keys:
         value = raw.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (kind is int and value < 1):
             issues.append(DataIssue(path, raw.line_of(key), f"{key} must be a positive number, got {value!r}"))
     if issues:
         raise KnowledgeDataError(issues)
     return RetrievalConfig(float(raw["threshold"]), float(raw["intent_bonus"]), int(raw["top_k"]),
-                           int(raw["clarify_candidates"]))
+                           int(raw["clarify_candidates"]), float(raw["lexical_weight"]), float(raw["answer_weight"]))

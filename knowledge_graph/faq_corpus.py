@@ -27,6 +27,7 @@ class FaqEntry:
     tags: list[str] = field(default_factory=list)
     intents: list[str] = field(default_factory=list)
     source: str = ""  # file:line, or "graph" for generated overviews
+    alternatives: list[str] = field(default_factory=list)  # other ways customers ask it, also indexed
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,7 +92,7 @@ def _entry(path: Path, group: MarkedDict, item: object, kg: KnowledgeGraph,
         issues.append(DataIssue(path, group.line, "each FAQ must be a mapping"))
         return None
     n = len(issues)
-    for key in set(item) - {"id", "question", "answer", "tags", "intents"}:
+    for key in set(item) - {"id", "question", "alternatives", "answer", "tags", "intents"}:
         issues.append(DataIssue(path, item.line_of(key), f"unknown FAQ field {key!r}"))
     faq_id, question, answer = item.get("id"), item.get("question"), item.get("answer")
     if not isinstance(faq_id, str) or not FAQ_ID.match(faq_id):
@@ -99,6 +100,9 @@ def _entry(path: Path, group: MarkedDict, item: object, kg: KnowledgeGraph,
     for key, value in (("question", question), ("answer", answer)):
         if not isinstance(value, str) or not value.strip():
             issues.append(DataIssue(path, item.line_of(key) if key in item else item.line, f"{faq_id}: {key} must be non-empty text"))
+    alternatives = item.get("alternatives", [])
+    if not isinstance(alternatives, list) or not all(isinstance(a, str) and a.strip() for a in alternatives):
+        issues.append(DataIssue(path, item.line_of("alternatives"), f"{faq_id}: alternatives must be a list of non-empty texts"))
     tags = list(group.get("tags", [])) + list(item.get("tags", []))
     intents = list(group.get("intents", [])) + list(item.get("intents", []))
     for intent in intents:
@@ -108,7 +112,8 @@ def _entry(path: Path, group: MarkedDict, item: object, kg: KnowledgeGraph,
         return None
     answer = _fill(answer, kg, path, item.line_of("answer"), issues)
     return FaqEntry(faq_id, question.strip(), answer.strip(), list(dict.fromkeys(tags)),
-                    list(dict.fromkeys(intents)), f"{path}:{item.line}")
+                    list(dict.fromkeys(intents)), f"{path}:{item.line}",
+                    list(dict.fromkeys(a.strip() for a in alternatives)))
 
 
 def _fill(answer: str, kg: KnowledgeGraph, path: Path, line: int, issues: list[DataIssue]) -> str:

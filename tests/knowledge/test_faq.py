@@ -25,6 +25,24 @@ def test_vague_questions_get_a_clarifying_question_with_candidates(answerer, que
     assert all(c.question in answer.text for c in answer.candidates)
 
 
+def test_questions_phrased_like_an_alternative_find_their_faq(answerer):
+    """Alternatives are indexed too: a terse, keyword-style question still lands on its FAQ."""
+    entry = next(e for e in answerer.bundle.faq if e.id == "card_swallowed.atm_kept")
+    assert "ATM swallowed my card" in entry.alternatives
+    answer = answerer.answer("the ATM swallowed my card")
+    assert answer.kind == "faq" and answer.sources == ["card_swallowed.atm_kept"]
+
+
+def test_rare_words_weigh_more_than_common_ones():
+    from knowledge_graph.lexical import Bm25
+
+    bm25 = Bm25(["my card was declined", "card chargeback dispute", "card delivery time"])
+    scores = bm25.scores("how do I raise a chargeback on my card")
+    assert scores.argmax() == 1 and scores[0] < scores[1] / 2
+    assert bm25.scores("what's the chargeback")[1] > 3 * bm25.scores("what's the card")[1]
+    assert not bm25.scores("hello there").any()
+
+
 def test_nlu_intent_reranks_close_candidates(answerer):
     question = "the money I sent hasn't arrived"
     plain = answerer.answer(question)

@@ -81,6 +81,21 @@ def test_duplicate_faq_id_fails(data):
     assert issue.startswith(f"{data / 'faq' / 'extra.yaml'}:3:") and "duplicate FAQ id" in issue
 
 
+def test_alternatives_that_are_not_a_list_of_texts_fail(data):
+    (data / "faq" / "extra.yaml").write_text(
+        "groups:\n  - faqs:\n      - id: extra.one\n        question: q?\n        alternatives: just one\n"
+        "        answer: a.\n")
+    [issue] = issues_for(data)
+    assert issue.startswith(f"{data / 'faq' / 'extra.yaml'}:5:") and "alternatives must be a list" in issue
+
+
+def test_retrieval_weight_must_be_a_number(data):
+    path = data / "retrieval.yaml"
+    path.write_text(path.read_text().replace("lexical_weight: ", "lexical_weight: lots #", 1))
+    [issue] = issues_for(data)
+    assert "retrieval.yaml" in issue and "lexical_weight must be a positive number" in issue
+
+
 def test_shipped_data_is_valid_and_complete(bundle):
     assert len(bundle.faq) >= 400
     served = {i.lower().rstrip("?") for e in bundle.faq for i in e.intents}
