@@ -2,9 +2,10 @@
 
 Each FAQ is embedded several times: its question, its alternative phrasings and its answer; an
 FAQ scores the best cosine of any of its texts (answers scaled by ``answer_weight``, since an answer
-matches the topic rather than the question). BM25 over the FAQ's words adds up to
-``lexical_weight``. The weights are chosen by cross-validation on the FAQ's own alternatives
-(bench/faq_tune.py), never on the paraphrase bench, which only picks the answer threshold.
+matches the topic rather than the question). BM25 over the FAQ's words, on the fixed scale of
+knowledge_graph/lexical.py, adds ``lexical_weight`` times that score. The weights are chosen by
+cross-validation on the FAQ's own alternatives (bench/faq_tune.py), never on the paraphrase
+bench, which only picks the answer threshold.
 """
 from __future__ import annotations
 
