@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from speech.asr.base import AsrEngine, Recognizer
 from speech.audio import StreamResampler, mulaw_decode, mulaw_encode
@@ -39,13 +39,23 @@ class ProtocolError(ValueError):
 @dataclass(frozen=True)
 class CallInfo:
     """What the bot knows about the call (``customParameters`` come from the TwiML <Parameter>s),
-    and ``say``: speak to the caller outside a turn of theirs (e.g. what a human agent types)."""
+    and ``line``: the live call, to speak outside the caller's turns or put them on hold."""
 
     stream_sid: str
     call_sid: str
     account_sid: str = ""
     custom_parameters: dict[str, str] = field(default_factory=dict)
-    say: Callable[[str], Awaitable[None]] | None = field(default=None, repr=False, compare=False)
+    line: CallLine | None = field(default=None, repr=False, compare=False)
+
+
+class CallLine(Protocol):
+    """What the bot may do to a live call between turns (``TwilioMediaSession`` does both)."""
+
+    async def say(self, text: str) -> None:
+        """Speak now (e.g. what a human agent typed)."""
+
+    def hold(self, on: bool) -> None:
+        """On hold the caller is waiting for a person: silence is expected, no reprompts."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class TwilioMediaSession:
         self._hangup_at_s: float | None = None
         self._ending = False
         self._next_grammar: list[str] | None = None
+        self.on_hold = False
 
     @property
     def speaking(self) -> bool:
@@ -148,6 +159,11 @@ class TwilioMediaSession:
         """Speak ``text`` now, as a reply would be (it replaces any playback in progress)."""
         if not self.ended.is_set() and not self._ending:
             self._spawn(self._respond(_constant(text)))
+
+    def hold(self, on: bool) -> None:
+        """While on hold, caller silence is not reprompted (they are waiting for a person)."""
+        self.on_hold = on
+        self._silence_s = 0.0
 
     async def close(self, reason: str) -> None:
         """End the call and release everything; safe to call more than once."""
@@ -180,7 +196,7 @@ class TwilioMediaSession:
         params = msg["start"].get("customParameters") or {}
         self.call = CallInfo(str(_field(msg, "start", "streamSid")), str(_field(msg, "start", "callSid")),
                              str(msg["start"].get("accountSid", "")), {str(k): str(v) for k, v in params.items()},
-                             say=self.say)
+                             line=self)
         self.recognizer = self._asr.recognizer(RATE)
         log.info("call %s started (stream %s)", self.call.call_sid, self.call.stream_sid)
         if self._on_start:
@@ -243,7 +259,7 @@ class TwilioMediaSession:
         if self.inbound_audio_s >= s.max_call_s or time.monotonic() - self._started_at >= s.max_call_s:
             await self._say_and_end(s.too_long_text, "maximum call length reached")
             return
-        busy = caller_talking or self.speaking or self._turn_lock.locked()
+        busy = caller_talking or self.speaking or self._turn_lock.locked() or self.on_hold
         self._silence_s = 0.0 if busy else self._silence_s + seconds
         if self._silence_s >= s.reprompt_after_s:
             self._silence_s = 0.0

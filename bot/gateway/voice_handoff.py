@@ -53,11 +53,13 @@ class VoiceHandoff:
         if handoff_of(replies) is None:
             return texts
         moved = await self._transfer.transfer(call.call_sid)
+        if not moved and call.line is not None:
+            call.line.hold(True)  # waiting for a person: silence is expected, no reprompts
         return texts + [TRANSFERRING if moved else ON_HOLD]
 
     def follow(self, call: CallInfo, conversation_id: str) -> None:
         """Speak agent messages, joins and hand-backs for this conversation until ``stop``."""
-        if call.say is not None:
+        if call.line is not None:
             self._followers[call.stream_sid] = asyncio.create_task(
                 self._relay(call, conversation_id), name=f"voice-handoff-{call.stream_sid}")
 
@@ -73,6 +75,8 @@ class VoiceHandoff:
             async for event in subscription:
                 if event.get("type") not in SPOKEN_EVENTS:
                     continue  # queue positions every few seconds are for screens, not ears
+                if event["type"] in ("handed_back", "resolved"):
+                    call.line.hold(False)
                 payload = for_customer(event, self._desk.policy)
                 if payload and payload.get("text"):
-                    await call.say(payload["text"])
+                    await call.line.say(payload["text"])

@@ -47,6 +47,20 @@ class FakeCallTransfer:
         return self.succeeds
 
 
+class RecordingLine:
+    """The live call as the hand-off sees it: what it was told to say, and the hold state."""
+
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+        self.on_hold = False
+
+    async def say(self, text: str) -> None:
+        self.heard.append(text)
+
+    def hold(self, on: bool) -> None:
+        self.on_hold = on
+
+
 def twilio(handler) -> TwilioCallTransfer:
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     return TwilioCallTransfer(ACCOUNT, "secret-token", "+15005550006", client)
@@ -119,15 +133,13 @@ async def test_handed_off_call_is_transferred_and_told_so(desk) -> None:
 
 
 async def test_untransferred_call_holds_and_hears_what_the_agent_types(desk) -> None:
-    heard: list[str] = []
-
-    async def say(text: str) -> None:
-        heard.append(text)
-
-    call = CallInfo("MZ1", CALL, say=say)
+    line = RecordingLine()
+    call = CallInfo("MZ1", CALL, line=line)
     voice = VoiceHandoff(desk, FakeCallTransfer(succeeds=False))
     spoken = await voice.spoken_replies(call, HANDOFF_REPLIES)
     assert spoken[-1] == ON_HOLD and "typing" not in " ".join(spoken)
+    assert line.on_hold  # no "are you still there?" while waiting for a person
+    heard = line.heard
 
     voice.follow(call, "c1")
     for _ in range(5):  # let the follower subscribe
@@ -145,6 +157,13 @@ async def test_untransferred_call_holds_and_hears_what_the_agent_types(desk) -> 
         if len(heard) >= 2:
             break
         await asyncio.sleep(0)
-    await voice.stop(call)
     assert heard[0].startswith(agent.display_name) and "joined" in heard[0]
     assert heard[1:] == ["Hello, this is Sam from the card team."]
+
+    await desk.hand_back(agent, entry, {})
+    for _ in range(20):
+        if len(heard) >= 3:
+            break
+        await asyncio.sleep(0)
+    await voice.stop(call)
+    assert "virtual assistant" in heard[2] and not line.on_hold

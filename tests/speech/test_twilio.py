@@ -167,6 +167,21 @@ def test_silence_only_call_reprompts_then_ends_politely(whisper_en, piper) -> No
     asyncio.run(call())
 
 
+def test_a_caller_on_hold_is_not_reprompted(whisper_en, piper) -> None:
+    async def call() -> None:
+        bot, line = Bot(), Line()
+        session = make_session(whisper_en, piper, bot, line, reprompt_after_s=1.0, max_reprompts=1)
+        await line.play([start_msg()])
+        session.call.line.hold(True)  # handed to a person who has not answered yet
+        await line.play(silence(3.0))
+        assert session.transcript == [] and not session.ended.is_set()
+        session.call.line.hold(False)  # back with the bot: silence is reprompted again
+        await line.silent_until_ended()
+        assert session.end_reason == "caller silent"
+
+    asyncio.run(call())
+
+
 def test_call_length_is_bounded(whisper_en, piper) -> None:
     async def call() -> None:
         bot, line = Bot(), Line()

@@ -4,20 +4,44 @@ hears the agent's typed reply (checked by transcribing the returned audio)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import re
 import time
 
 import httpx
 import pytest
 import websockets
 
-from speech.audio import resample
+from speech.audio import mulaw_encode, resample
 from speech.config import AsrSettings, TtsSettings
 from speech.models import load_engine
 from speech.tts import load_synthesizer
 from tests.stack.test_phone_call import SID, Caller, transcribe
 
 pytestmark = pytest.mark.stack
+
+
+class LiveCaller(Caller):
+    """Streams line silence between utterances, as Twilio does for the whole call."""
+
+    def __init__(self, ws) -> None:
+        super().__init__(ws)
+        self._line = asyncio.Lock()
+
+    async def say(self, pcm8k: bytes) -> None:
+        async with self._line:
+            await super().say(pcm8k)
+
+    async def keep_line_open(self) -> None:
+        payload = base64.b64encode(mulaw_encode(bytes(320))).decode()  # 20 ms of silence
+        frame = json.dumps({"event": "media", "streamSid": SID,
+                            "media": {"track": "inbound", "payload": payload}})
+        while True:
+            async with self._line:
+                for _ in range(10):
+                    await self.ws.send(frame)
+            await asyncio.sleep(0.2)
 
 
 def spoken(tts, text: str) -> bytes:
@@ -41,12 +65,13 @@ async def call_and_reach_an_agent(url: str) -> dict:
     heard: dict = {}
     async with websockets.connect(url.replace("http", "ws", 1) + "/voice/twilio/stream",
                                   max_size=2**23) as ws, httpx.AsyncClient(base_url=url, timeout=60) as http:
-        caller = Caller(ws)
+        caller = LiveCaller(ws)
         listener = asyncio.create_task(caller.listen())
         await ws.send(json.dumps({"event": "start", "streamSid": SID, "start": {
             "streamSid": SID, "callSid": "CAhandoff", "accountSid": "ACtest", "tracks": ["inbound"],
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}}))
         await caller.reply()  # greeting
+        line = asyncio.create_task(caller.keep_line_open())
         await caller.say(spoken(tts, "I want to talk to a real person."))
         heard["hold"] = transcribe(asr, await caller.reply()).lower()
 
@@ -64,13 +89,22 @@ async def call_and_reach_an_agent(url: str) -> dict:
 
         await caller.say(spoken(tts, "My card was stolen yesterday."))
         heard["relayed"] = await agent_turns(http, agent, entry_id, "stolen")
+        line.cancel()
         await ws.send(json.dumps({"event": "stop", "streamSid": SID, "stop": {}}))
         listener.cancel()
     return heard
 
 
+def stage_counts(url: str) -> dict[str, float]:
+    metrics = httpx.get(url + "/metrics").text
+    return {stage: float(re.search(rf'bankbot_stage_seconds_count\{{stage="{stage}"\}} (\S+)', metrics)[1])
+            for stage in ("asr", "tts")}
+
+
 def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
+    before = stage_counts(stack.url)
     heard = asyncio.run(call_and_reach_an_agent(stack.url))
+    after = stage_counts(stack.url)
 
     assert "colleague" in heard["hold"] and "stay on the line" in heard["hold"], heard["hold"]
     assert "voice" in {item["channel"] for item in heard["queue"]}
@@ -80,3 +114,5 @@ def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
     assert "joined" in heard["joined"], heard["joined"]
     assert "card team" in heard["agent"], heard["agent"]
     assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
+    # two utterances decoded, four replies spoken (greeting, hold notice, joined, agent)
+    assert after["asr"] - before["asr"] >= 2 and after["tts"] - before["tts"] >= 4, (before, after)
