@@ -141,8 +141,11 @@ def load_engine(settings: AsrSettings | None = None) -> AsrEngine:
     if info.engine == "vosk":
         from speech.asr.vosk_engine import VoskEngine
 
-        return VoskEngine(info.path, info.language, info.name)
-    from speech.asr.whisper_engine import WhisperEngine
+        engine: AsrEngine = VoskEngine(info.path, info.language, info.name)
+    else:
+        from speech.asr.whisper_engine import WhisperEngine
 
-    return WhisperEngine(info.path, info.language, info.name, settings.threads,
-                         settings.partial_interval_ms, settings.early_decode_ms, settings.window_s)
+        engine = WhisperEngine(info.path, info.language, info.name, settings.threads,
+                               settings.partial_interval_ms, settings.early_decode_ms, settings.window_s)
+    engine.vad = settings.vad  # every stream endpoints by BANKBOT_ASR_VAD_* (or what was passed)
+    return engine

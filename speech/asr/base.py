@@ -137,6 +137,7 @@ class AsrEngine(ABC):
     name: str
     language: str
     model_rate: int
+    vad: VadSettings | None = None  # endpointing for recognizers not given their own
 
     @abstractmethod
     def recognizer(

@@ -119,4 +119,4 @@ class VoskEngine(AsrEngine):
     def recognizer(
         self, sample_rate: int, grammar: Sequence[str] | None = None, vad: VadSettings | None = None
     ) -> VoskRecognizer:
-        return VoskRecognizer(self._model, sample_rate, self.model_rate, grammar, vad)
+        return VoskRecognizer(self._model, sample_rate, self.model_rate, grammar, vad or self.vad)

@@ -188,4 +188,5 @@ class WhisperEngine(AsrEngine):
     def recognizer(
         self, sample_rate: int, grammar: Sequence[str] | None = None, vad: VadSettings | None = None
     ) -> WhisperRecognizer:
-        return WhisperRecognizer(self, sample_rate, grammar, vad, self.partial_interval_ms, self.early_decode_ms)
+        return WhisperRecognizer(self, sample_rate, grammar, vad or self.vad, self.partial_interval_ms,
+                                 self.early_decode_ms)
