@@ -63,6 +63,7 @@ class AppVoiceSession:
         self._turns: set[asyncio.Task] = set()
         self._play: asyncio.Task | None = None
         self._reply = 0
+        self._playing_until = 0.0  # when the page finishes playing what was sent (monotonic)
         self.audio_s = 0.0
 
     async def audio(self, pcm: bytes) -> None:
@@ -81,13 +82,19 @@ class AppVoiceSession:
         finals = [r.text for r in results if r.is_final and r.text.strip()]
         if finals:  # the decode that ends an utterance is what the customer waits for
             self._observe("asr", time.perf_counter() - started)
-        if (self._rec.speech_active or results) and self._play and not self._play.done():
-            self._play.cancel()  # barge-in
+        if (self._rec.speech_active or results) and self._speaking():  # barge-in
+            if self._play and not self._play.done():
+                self._play.cancel()
+            self._playing_until = 0.0
             await self._ws.send_json({"type": "audio_stop", "reply": self._reply})
         for text in finals:
             task = asyncio.create_task(self._turn(text))
             self._turns.add(task)
             task.add_done_callback(self._turns.discard)
+
+    def _speaking(self) -> bool:
+        """Reply audio is being made or is still playing on the page."""
+        return bool(self._play and not self._play.done()) or time.monotonic() < self._playing_until
 
     async def _turn(self, text: str) -> None:
         async with self._turn_lock:  # answers come in the order things were said
@@ -110,12 +117,15 @@ class AppVoiceSession:
         await self._ws.send_json({"type": "audio", "reply": reply, "sample_rate": self._tts.sample_rate})
         chunks = self._tts.stream(text)
         started: float | None = time.perf_counter()
+        self._playing_until = time.monotonic()
         try:
             while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
                 if started is not None:  # time to the first audio is what the customer waits for
                     self._observe("tts", time.perf_counter() - started)
                     started = None
                 await self._ws.send_bytes(chunk)
+                self._playing_until = max(self._playing_until, time.monotonic()) + \
+                    len(chunk) / 2 / self._tts.sample_rate
         finally:
             with contextlib.suppress(ValueError):  # still running in its worker thread
                 chunks.close()

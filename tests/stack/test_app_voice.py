@@ -114,3 +114,32 @@ def test_another_customers_conversation_is_refused(stack, http):
         {"type": "start", "token": bob, "conversation_id": conversation_id})], then_closed=True))
     assert answers[0]["type"] == "error"
     assert answers[1:] == [("closed", 4403)]
+
+
+async def talk_over_the_reply(url: str, token: str, question: bytes) -> list[dict]:
+    """Ask, and as soon as the reply's audio starts arriving, speak again."""
+    frames: list[dict] = []
+    async with websockets.connect(ws_url(url), max_size=2**23) as ws:
+        await ws.send(json.dumps({"type": "start", "token": token, "sample_rate": RATE}))
+        await ws.recv()
+        for i in range(0, len(question + bytes(2 * RATE)), 3200):
+            await ws.send((question + bytes(2 * RATE))[i:i + 3200])
+        while not isinstance(message := await asyncio.wait_for(ws.recv(), timeout=300), bytes):
+            frames.append(json.loads(message))
+        for i in range(0, len(question), 3200):  # the customer talks over the answer
+            await ws.send(question[i:i + 3200])
+        while not frames or frames[-1]["type"] != "audio_stop":
+            message = await asyncio.wait_for(ws.recv(), timeout=300)
+            if not isinstance(message, bytes):
+                frames.append(json.loads(message))
+    return frames
+
+
+def test_speaking_over_the_reply_stops_its_playback(stack, http):
+    token = login(http, "alice", "alice-demo-pass")["Authorization"].removeprefix("Bearer ")
+    speech = load_synthesizer(TtsSettings()).synthesize("What is my balance?")
+    frames = asyncio.run(talk_over_the_reply(stack.url, token,
+                                             resample(speech.to_bytes(), speech.sample_rate, RATE)))
+    # the first answer's audio is stopped on the page (the loop above waits for exactly that)
+    assert frames[-1] == {"type": "audio_stop", "reply": 1}, frames
+    assert [f["type"] for f in frames].count("heard") == 1  # said while reply 1 played
