@@ -37,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.conversations.store import Conversation
 from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected
-from speech.asr.base import Recognizer
+from speech.asr.base import AsrResult, Recognizer
 from speech.audio import AudioFormatError, check_rate
 from speech.telephony_api import SpeechRuntime, get_speech_runtime
 from speech.tts import Synthesizer
@@ -78,7 +78,7 @@ class AppVoiceSession:
         started = time.perf_counter()
         await self._handle(await asyncio.to_thread(self._rec.finish), started)
 
-    async def _handle(self, results: list, started: float) -> None:
+    async def _handle(self, results: list[AsrResult], started: float) -> None:
         finals = [r.text for r in results if r.is_final and r.text.strip()]
         if finals:  # the decode that ends an utterance is what the customer waits for
             self._observe("asr", time.perf_counter() - started)
