@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 TRANSFERRING = "I'm transferring you to a colleague now."
 ON_HOLD = "I'm connecting you to a colleague. Please stay on the line; they will speak to you here."
+NOBODY_NOW = ("No colleague is free to take your call right now. Your request and what you've said "
+              "are with our team; please stay on the line to wait, or call back later.")
 SPOKEN_EVENTS = frozenset({"agent_message", "agent_joined", "handed_back", "resolved"})
 
 
@@ -50,12 +52,15 @@ class VoiceHandoff:
         """The texts the caller hears for this turn; transfers the call when it was handed off."""
         texts = [reply["text"] for reply in replies
                  if reply.get("text") and not (reply.get("custom") or {}).get("handoff")]
-        if handoff_of(replies) is None:
+        handoff = handoff_of(replies)
+        if handoff is None:
             return texts
-        moved = await self._transfer.transfer(call.call_sid)
-        if not moved and call.line is not None:
+        if await self._transfer.transfer(call.call_sid):
+            return texts + [TRANSFERRING]
+        if call.line is not None:
             call.line.hold(True)  # waiting for a person: silence is expected, no reprompts
-        return texts + [TRANSFERRING if moved else ON_HOLD]
+        staffed = handoff.get("in_hours", True) and handoff.get("estimated_wait_s") is not None
+        return texts + [ON_HOLD if staffed else NOBODY_NOW]
 
     def follow(self, call: CallInfo, conversation_id: str) -> None:
         """Speak agent messages, joins and hand-backs for this conversation until ``stop``."""

@@ -13,7 +13,7 @@ import pytest
 from bot.db import make_engine
 from bot.gateway.call_transfer import (StayOnLine, TwilioCallTransfer, build_call_transfer,
                                        dial_twiml)
-from bot.gateway.voice_handoff import ON_HOLD, TRANSFERRING, VoiceHandoff
+from bot.gateway.voice_handoff import NOBODY_NOW, ON_HOLD, TRANSFERRING, VoiceHandoff
 from bot.settings import PROJECT_ROOT, Settings
 from handoff.events import InProcessBus
 from handoff.setup import build_desk
@@ -26,7 +26,8 @@ HANDOFF_REPLIES = [
     {"recipient_id": "c1", "text": "Let me find someone for you."},
     {"recipient_id": "c1", "text": "I'm connecting you to a colleague. You are number 1 in the "
      "queue; ... You can keep typing, type 'cancel' to go back to the assistant.",
-     "custom": {"handoff": {"reason": "human_request", "entry_id": 1, "position": 1}}},
+     "custom": {"handoff": {"reason": "human_request", "entry_id": 1, "position": 1,
+                            "estimated_wait_s": 60.0, "in_hours": True}}},
 ]
 
 
@@ -123,6 +124,15 @@ def desk(tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
     yield build_desk(settings, engine, bus=InProcessBus())
     engine.dispose()
+
+
+async def test_a_caller_is_not_promised_a_colleague_when_nobody_is_there(desk) -> None:
+    closed = [{**HANDOFF_REPLIES[1], "custom": {"handoff": {
+        "reason": "human_request", "entry_id": 1, "position": 1, "estimated_wait_s": None,
+        "in_hours": False}}}]
+    spoken = await VoiceHandoff(desk, FakeCallTransfer(succeeds=False)).spoken_replies(
+        CallInfo("MZ1", CALL, line=RecordingLine()), closed)
+    assert spoken == [NOBODY_NOW]
 
 
 async def test_handed_off_call_is_transferred_and_told_so(desk) -> None:
