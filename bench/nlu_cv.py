@@ -1,7 +1,11 @@
 """5-fold cross-validated intent accuracy of the NLU approaches on BANKING77's train split.
 
 We do not have BANKING77's test split, so model choices are made on these figures.
+"shipped" and the approaches named *-layers read every encoder layer's pooled output
+(nlu.onnx_encoder.encode_layers) instead of the sentence embedding alone; kNN always uses the
+sentence embedding. "lr+knn" is what shipped before the layer features and the MLP.
 Usage: python bench/nlu_cv.py [--approaches lr,knn,lr+knn] [--data banking77|all] [--folds 5]
+       [--run-folds N]  (evaluate only the first N folds: the MLP approaches take minutes per fold)
 Prints one line per approach: mean accuracy, macro-F1 and the per-fold spread.
 """
 from __future__ import annotations
@@ -17,7 +21,10 @@ from sklearn.model_selection import StratifiedKFold
 
 from bot.settings import Settings
 from nlu.dataset import load_examples
-from nlu.training import ClassifierConfig, embed_examples, fit_model, nlu_data_dir
+from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
+from nlu.mlp_head import MlpConfig, fit_mlp, mlp_logits
+from nlu.model import softmax
+from nlu.training import ClassifierConfig, embed_examples, fit_model, layer_features, nlu_data_dir
 
 Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (X_tr, y_tr, X_te) -> probs
 
@@ -43,6 +50,20 @@ def knn(k: int, temperature: float = 0.05) -> Scorer:
     return score
 
 
+def mlp(config: MlpConfig = MlpConfig()) -> Scorer:
+    def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+        weights = fit_mlp(x_tr, y_tr, int(y_tr.max()) + 1, config, seed=13)
+        return softmax(mlp_logits(x_te, *weights))
+    return score
+
+
+def on_embedding(scorer: Scorer) -> Scorer:
+    """``scorer`` given only the sentence embedding: the last columns of the layer features."""
+    def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+        return scorer(x_tr[:, -EMBEDDING_DIM:], y_tr, x_te[:, -EMBEDDING_DIM:])
+    return score
+
+
 def ensemble(*scorers: Scorer) -> Scorer:
     def score(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
         return sum(s(x_tr, y_tr, x_te) for s in scorers) / len(scorers)
@@ -51,7 +72,7 @@ def ensemble(*scorers: Scorer) -> Scorer:
 
 def shipped(x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
     """Exactly what `bankbot train nlu` fits (nlu.training.fit_model with its default config)."""
-    model = fit_model(x_tr, [str(label) for label in y_tr], ClassifierConfig(), seed=13)
+    model = fit_model(x_tr, EMBEDDING_DIM, [str(label) for label in y_tr], ClassifierConfig(), seed=13)
     order = np.argsort([int(i) for i in model.intents])
     return model.predict_proba(x_te)[:, order]
 
@@ -65,7 +86,17 @@ APPROACHES: dict[str, Scorer] = {
     "knn-k5": knn(5),
     "knn-k40": knn(40),
     "lr+knn": ensemble(lr(30.0, "balanced"), knn(10)),
+    "mlp": mlp(),
+    "lr-layers": lr(30.0, "balanced"),
+    "mlp-layers": mlp(),
+    "mlp+knn-layers": ensemble(mlp(), on_embedding(knn(10))),
+    "mlp+lr+knn-layers": ensemble(mlp(), lr(30.0, "balanced"), on_embedding(knn(10))),
 }
+EMBEDDING_DIM = 384  # all-MiniLM-L6-v2; checked against the features in main()
+
+
+def uses_layers(approach: str) -> bool:
+    return approach == "shipped" or approach.endswith("-layers")
 
 
 def main() -> None:
@@ -73,26 +104,36 @@ def main() -> None:
     parser.add_argument("--approaches", default=",".join(APPROACHES))
     parser.add_argument("--data", choices=["banking77", "all"], default="banking77")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--run-folds", type=int, default=None)
     args = parser.parse_args()
     settings = Settings()
+    limit_torch_threads(MAX_TORCH_THREADS)
     path = nlu_data_dir(settings)
     examples = load_examples(path / "banking77.yml" if args.data == "banking77" else path)
     started = time.perf_counter()
     x = embed_examples(settings, examples)
+    approaches = args.approaches.split(",")
+    layers = None
+    if any(uses_layers(name) for name in approaches):
+        layers, dim = layer_features(settings, examples)
+        assert dim == EMBEDDING_DIM and np.allclose(layers[:, -dim:], x, atol=1e-4)
     names = sorted({e.intent for e in examples})
     y = np.array([names.index(e.intent) for e in examples])
     print(f"{len(examples)} examples, {len(names)} intents, encoder {settings.encoder_model}, "
           f"embedded in {time.perf_counter() - started:.1f}s")
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=settings.seed).split(x, y))
-    for name in args.approaches.split(","):
+    folds = folds[: args.run_folds]
+    for name in approaches:
         started = time.perf_counter()
         accs, f1s = [], []
+        features = layers if uses_layers(name) else x
         for train, test in folds:
-            pred = APPROACHES[name](x[train], y[train], x[test]).argmax(axis=1)
+            pred = APPROACHES[name](features[train], y[train], features[test]).argmax(axis=1)
             accs.append(float((pred == y[test]).mean()))
             f1s.append(float(f1_score(y[test], pred, average="macro")))
-        print(f"{name:12s} accuracy {np.mean(accs):.4f} (folds {min(accs):.4f}-{max(accs):.4f}) "
-              f"macro-F1 {np.mean(f1s):.4f}  [{time.perf_counter() - started:.0f}s]")
+        print(f"{name:18s} accuracy {np.mean(accs):.4f} (folds {min(accs):.4f}-{max(accs):.4f}) "
+              f"macro-F1 {np.mean(f1s):.4f}  {len(folds)} fold(s) [{time.perf_counter() - started:.0f}s]",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Side by side on the same BANKING77 folds: our NLU (frozen MiniLM + LR/kNN ensemble) and Rasa's
-DIET pipeline as RasaHQ/financial-demo configures it (trained in the Rasa venv).
+"""Side by side on the same BANKING77 folds: our NLU (frozen MiniLM layers + LR/MLP/kNN ensemble)
+and Rasa's DIET pipeline as RasaHQ/financial-demo configures it (trained in the Rasa venv).
 
 Usage: python bench/nlu_vs_rasa_diet.py [--folds 5] [--run-folds 5] [--epochs 100] [--latency-n 200]
 --run-folds N evaluates only the first N of the folds (DIET takes minutes per fold on 2 cores).
@@ -22,11 +22,10 @@ from sklearn.model_selection import StratifiedKFold
 from bot.settings import PROJECT_ROOT, Settings
 from nlu.convert_sources import to_rasa_yaml
 from nlu.dataset import load_examples
-from nlu.embeddings import encode
 from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
 from nlu.onnx_encoder import OnnxEncoder
 from nlu.text import clean_text
-from nlu.training import ClassifierConfig, embed_examples, ensure_encoder, fit_model, nlu_data_dir
+from nlu.training import ClassifierConfig, ensure_encoder, fit_model, layer_features, nlu_data_dir
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 WORKER = PROJECT_ROOT / "bench" / "nlu_rasa_diet_worker.py"
@@ -46,10 +45,10 @@ def run_diet(texts: list[str], labels: list[str], test_texts: list[str], epochs:
         return json.loads((work / "predictions.json").read_text())
 
 
-def run_ours(settings: Settings, x_tr: np.ndarray, y_tr: list[str], test_texts: list[str],
-             x_te: np.ndarray, latency_n: int) -> dict:
+def run_ours(settings: Settings, x_tr: np.ndarray, embedding_dim: int, y_tr: list[str],
+             test_texts: list[str], x_te: np.ndarray, latency_n: int) -> dict:
     started = time.perf_counter()
-    model = fit_model(x_tr, y_tr, ClassifierConfig(), settings.seed)
+    model = fit_model(x_tr, embedding_dim, y_tr, ClassifierConfig(), settings.seed)
     train_s = time.perf_counter() - started  # the embeddings come from the cache
     predicted = [model.intents[i] for i in model.predict_proba(x_te).argmax(axis=1)]
     encoder = OnnxEncoder(ensure_encoder(settings), threads=INFERENCE_TORCH_THREADS)  # as served
@@ -57,7 +56,7 @@ def run_ours(settings: Settings, x_tr: np.ndarray, y_tr: list[str], test_texts: 
     timings = []
     for text in test_texts[:latency_n]:
         started = time.perf_counter()
-        model.predict_proba(encode(encoder, [clean_text(text, settings.nlu_max_chars)]))
+        model.predict_proba(encoder.encode_layers([clean_text(text, settings.nlu_max_chars)]))
         timings.append((time.perf_counter() - started) * 1000)
     return {"intents": predicted, "latency_ms": timings, "train_s": train_s}
 
@@ -73,14 +72,14 @@ def main() -> None:
     examples = load_examples(nlu_data_dir(settings) / "banking77.yml")
     texts = [e.text for e in examples]
     labels = np.array([e.intent for e in examples])
-    x = embed_examples(settings, examples)
+    x, embedding_dim = layer_features(settings, examples)
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=settings.seed).split(x, labels)
     scores: dict[str, list[dict]] = {"bankbot": [], "rasa-diet": []}
     for number, (train, test) in enumerate(list(folds)[: args.run_folds]):
         test_texts = [texts[i] for i in test]
         results = {
-            "bankbot": run_ours(settings, x[train], labels[train].tolist(), test_texts, x[test],
-                                args.latency_n),
+            "bankbot": run_ours(settings, x[train], embedding_dim, labels[train].tolist(), test_texts,
+                                x[test], args.latency_n),
             "rasa-diet": run_diet([texts[i] for i in train], labels[train].tolist(), test_texts,
                                   args.epochs),
         }

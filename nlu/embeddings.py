@@ -6,6 +6,7 @@ few examples at a time, so retraining only embeds the sentences it has not seen 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,9 @@ def encode(encoder, texts: list[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
-def encode_cached(encoder, encoder_name: str, texts: list[str], cache_file: Path) -> np.ndarray:
-    """Embeddings for ``texts``, reusing and extending the cache at ``cache_file``."""
+def encode_cached(embed: Callable[[list[str]], np.ndarray], encoder_name: str, texts: list[str],
+                  cache_file: Path) -> np.ndarray:
+    """``embed(texts)`` (one row per text), reusing and extending the cache at ``cache_file``."""
     cache: dict[str, np.ndarray] = {}
     if cache_file.exists():
         with np.load(cache_file) as stored:
@@ -35,7 +37,7 @@ def encode_cached(encoder, encoder_name: str, texts: list[str], cache_file: Path
     keys = [text_key(encoder_name, t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in cache}.items())
     if missing:
-        fresh = encode(encoder, [t for _, t in missing])
+        fresh = embed([t for _, t in missing])
         cache.update({k: v for (k, _), v in zip(missing, fresh)})
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(".tmp.npz")

@@ -1,6 +1,7 @@
-"""The intent classifier over normalised sentence embeddings: a linear softmax head averaged with
-similarity-weighted votes of the nearest training examples (5-fold CV on BANKING77: linear 92.3%,
-kNN 91.9%, the average 93.0%; see bench/nlu_cv.py).
+"""The intent classifier: a linear softmax head and an MLP over every encoder layer's pooled output
+(nlu.onnx_encoder.encode_layers), averaged with similarity-weighted votes of the nearest training
+examples by sentence embedding (5-fold CV on BANKING77: see bench/nlu_cv.py and the figures in
+data/nlu/README.md).
 
 Stored as plain numpy arrays plus JSON (no pickle) so loading a model never runs code. Inference
 is a matrix product and an exact inner-product search (faiss: ~0.6 ms for one message against 13k
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nlu.mlp_head import mlp_logits
+
 ARRAYS_FILE = "model.npz"
 META_FILE = "meta.json"
 
@@ -27,19 +30,30 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class IntentModel:
-    """probabilities = w * softmax(linear) + (1 - w) * kNN votes, over ``intents``."""
+    """probabilities = mean of softmax(linear), softmax(MLP) and kNN votes, over ``intents``.
+
+    Input rows are layer features; their last ``examples.shape[1]`` columns are the sentence
+    embedding (the final layer's), which is what kNN compares.
+    """
 
     intents: tuple[str, ...]
-    weights: np.ndarray  # (n_intents, dim) linear head
+    weights: np.ndarray  # (n_intents, feature_dim) linear head
     bias: np.ndarray  # (n_intents,)
+    mlp: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # w1, b1, w2, b2 (nlu.mlp_head)
     examples: np.ndarray  # (n_examples, dim) normalised training embeddings
     example_labels: np.ndarray  # (n_examples,) index into intents
     k: int = 10
     temperature: float = 0.05
-    linear_weight: float = 0.5
 
-    def linear_proba(self, embeddings: np.ndarray) -> np.ndarray:
-        return softmax(embeddings @ self.weights.T + self.bias)
+    def embedding(self, features: np.ndarray) -> np.ndarray:
+        """The sentence embedding inside the layer features."""
+        return features[:, -self.examples.shape[1]:]
+
+    def linear_proba(self, features: np.ndarray) -> np.ndarray:
+        return softmax(features @ self.weights.T + self.bias)
+
+    def mlp_proba(self, features: np.ndarray) -> np.ndarray:
+        return softmax(mlp_logits(features, *self.mlp))
 
     @cached_property
     def _index(self):
@@ -59,15 +73,17 @@ class IntentModel:
                                       minlength=len(self.intents)) for row in range(len(embeddings))])
         return probs / probs.sum(axis=1, keepdims=True)
 
-    def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
-        w = self.linear_weight
-        return w * self.linear_proba(embeddings) + (1 - w) * self.knn_proba(embeddings)
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        knn = self.knn_proba(self.embedding(features))
+        return (self.linear_proba(features) + self.mlp_proba(features) + knn) / 3
 
     def save(self, folder: Path, meta: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        w1, b1, w2, b2 = self.mlp
         np.savez(folder / ARRAYS_FILE, weights=self.weights, bias=self.bias,
+                 mlp_w1=w1, mlp_b1=b1, mlp_w2=w2, mlp_b2=b2,
                  examples=self.examples.astype(np.float16), example_labels=self.example_labels)
-        knn = {"k": self.k, "temperature": self.temperature, "linear_weight": self.linear_weight}
+        knn = {"k": self.k, "temperature": self.temperature}
         (folder / META_FILE).write_text(
             json.dumps({**meta, "intents": list(self.intents), "knn": knn}, indent=2),
             encoding="utf-8",
@@ -81,6 +97,7 @@ class IntentModel:
                 intents=tuple(meta["intents"]),
                 weights=arrays["weights"].astype(np.float32),
                 bias=arrays["bias"].astype(np.float32),
+                mlp=tuple(arrays[f"mlp_{name}"].astype(np.float32) for name in ("w1", "b1", "w2", "b2")),
                 examples=arrays["examples"].astype(np.float32),
                 example_labels=arrays["example_labels"].astype(np.int64),
                 **meta["knn"],

@@ -23,12 +23,16 @@ TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "encoder.json"
 OPSET = 17
 BATCH_SIZE = 64
+# "embedding": the sentence embedding; "layers": every layer's normalised mean pooling, concatenated
+OUTPUTS = ["embedding", "layers"]
 
 
 def is_exported(folder: Path, model_name: str) -> bool:
     config = folder / CONFIG_FILE
-    return (folder / ONNX_FILE).exists() and config.exists() and \
-        json.loads(config.read_text(encoding="utf-8")).get("source") == model_name
+    if not ((folder / ONNX_FILE).exists() and config.exists()):
+        return False
+    stored = json.loads(config.read_text(encoding="utf-8"))
+    return stored.get("source") == model_name and stored.get("outputs") == OUTPUTS
 
 
 def export_encoder(model_name: str, folder: Path) -> Path:
@@ -36,6 +40,7 @@ def export_encoder(model_name: str, folder: Path) -> Path:
     import torch
 
     st_model = load_encoder(model_name)
+    dim = int(st_model.get_embedding_dimension())
     pooled = _mean_pooled(st_model[0].auto_model)
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / "export.tmp"
@@ -45,15 +50,16 @@ def export_encoder(model_name: str, folder: Path) -> Path:
         warnings.simplefilter("ignore")  # tracer chatter about shapes that are dynamic axes here
         torch.onnx.export(
             pooled, (sample["input_ids"], sample["attention_mask"]), str(work / ONNX_FILE),
-            input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+            input_names=["input_ids", "attention_mask"], output_names=OUTPUTS,
             dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                          "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
+                          "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"},
+                          "layers": {0: "batch"}},
             opset_version=OPSET, dynamo=False,
         )
     shutil.copyfile(Path(resolve_model_path(model_name)) / TOKENIZER_FILE, work / TOKENIZER_FILE)
     (work / CONFIG_FILE).write_text(json.dumps(
-        {"source": model_name, "max_seq_length": int(st_model.max_seq_length),
-         "dimension": int(st_model.get_embedding_dimension())},
+        {"source": model_name, "outputs": OUTPUTS, "max_seq_length": int(st_model.max_seq_length),
+         "dimension": dim, "layers_dimension": dim * st_model[0].auto_model.config.num_hidden_layers},
         indent=2), encoding="utf-8")
     for name in (ONNX_FILE, TOKENIZER_FILE, CONFIG_FILE):
         (work / name).replace(folder / name)
@@ -62,7 +68,8 @@ def export_encoder(model_name: str, folder: Path) -> Path:
 
 
 def _mean_pooled(transformer):
-    """The transformer with sentence-transformers' mean pooling and normalisation as one module."""
+    """The transformer with sentence-transformers' mean pooling and normalisation as one module;
+    it also returns the same pooling of each layer's output (the input of the intent heads)."""
     import torch
 
     class MeanPooled(torch.nn.Module):
@@ -71,11 +78,13 @@ def _mean_pooled(transformer):
             self.inner = inner
 
         def forward(self, input_ids, attention_mask):
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            summed = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(summed, dim=-1)
+            states = self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=torch.zeros_like(input_ids),
+                                output_hidden_states=True).hidden_states
+            mask = attention_mask.unsqueeze(-1).to(states[-1].dtype)
+            pooled = [torch.nn.functional.normalize(
+                (h * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9), dim=-1) for h in states[1:]]
+            return pooled[-1], torch.cat(pooled, dim=-1)
 
     return MeanPooled(transformer).eval()
 
@@ -89,6 +98,7 @@ class OnnxEncoder:
 
         config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
         self.dimension = int(config["dimension"])
+        self.layers_dimension = int(config["layers_dimension"])
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.enable_truncation(config["max_seq_length"])
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -101,17 +111,23 @@ class OnnxEncoder:
                                              providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], batch_size: int = BATCH_SIZE, **_st_options) -> np.ndarray:
-        """Embeddings in input order; batches of similar length so little of them is padding.
+        """Sentence embeddings in input order (sentence-transformers options such as
+        normalize_embeddings are accepted; the vectors are always normalised)."""
+        return self._run(texts, "embedding", self.dimension, batch_size)
 
-        sentence-transformers options (normalize_embeddings, ...) are accepted; the vectors are
-        always normalised.
-        """
+    def encode_layers(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Each layer's normalised mean pooling, concatenated; the last ``dimension`` columns are
+        the sentence embedding."""
+        return self._run(texts, "layers", self.layers_dimension, batch_size)
+
+    def _run(self, texts: list[str], output: str, width: int, batch_size: int) -> np.ndarray:
+        """One output in input order; batches of similar length so little of them is padding."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out = np.zeros((len(texts), width), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
             encodings = self._tokenizer.encode_batch([texts[i] for i in chunk])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            out[chunk] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[chunk] = self._session.run([output], {"input_ids": ids, "attention_mask": mask})[0]
         return out

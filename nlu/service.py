@@ -73,9 +73,14 @@ class NluService:
         with self._lock:
             return encode(self._encoder, texts)
 
+    def _features(self, texts: list[str]) -> np.ndarray:
+        """The intent heads' input (every layer's pooling; the embedding is its last columns)."""
+        with self._lock:
+            return self._encoder.encode_layers(texts)
+
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
-        return self._model.predict_proba(self.embed(texts))
+        return self._model.predict_proba(self._features(texts))
 
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
@@ -94,9 +99,9 @@ class NluService:
             out_of_scope = 1.0
             sentiment = no_words_sentiment(cleaned)
         else:
-            embedding = self.embed([cleaned])
-            probs = self._model.predict_proba(embedding)[0]
-            sentiment = self._sentiment.predict(embedding[0], cleaned)
+            features = self._features([cleaned])
+            probs = self._model.predict_proba(features)[0]
+            sentiment = self._sentiment.predict(self._model.embedding(features)[0], cleaned)
             order = np.argsort(-probs)[:RANKING_SIZE]
             ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]
             out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0

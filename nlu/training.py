@@ -15,16 +15,18 @@ import numpy as np
 from bot.fingerprint import fingerprint as content_fingerprint
 from bot.settings import Settings
 from nlu.dataset import Example, load_examples, yaml_files
-from nlu.embeddings import encode_cached
+from nlu.embeddings import encode, encode_cached
 from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
+from nlu.mlp_head import MlpConfig, fit_mlp
 from nlu.model import IntentModel
 from nlu.onnx_encoder import OnnxEncoder, export_encoder, is_exported
 from nlu.sentiment import SentimentRow, fit_sentiment, load_sentiment_rows
 
 # Bump when a code change alters what training produces, so stored models are retrained.
-TRAINING_CODE_VERSION = "5"
+TRAINING_CODE_VERSION = "6"
 FINGERPRINT_FILE = "fingerprint.txt"
 CACHE_FILE = "embedding_cache.npz"
+LAYERS_CACHE_FILE = "layers_cache.npz"
 ENCODER_DIR = "encoder"
 
 
@@ -39,7 +41,7 @@ class ClassifierConfig:
     max_iter: int = 300
     knn_k: int = 10
     knn_temperature: float = 0.05
-    linear_weight: float = 0.5
+    mlp: MlpConfig = MlpConfig()
     sentiment_c: float = 1.0
 
 
@@ -72,24 +74,27 @@ def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
     return content_fingerprint(training_files(settings), json.dumps(recipe, sort_keys=True))
 
 
-def fit_model(embeddings: np.ndarray, labels: list[str], config: ClassifierConfig, seed: int) -> IntentModel:
-    """Multinomial logistic regression plus the kNN example store, exported as numpy arrays."""
+def fit_model(features: np.ndarray, embedding_dim: int, labels: list[str], config: ClassifierConfig,
+              seed: int) -> IntentModel:
+    """Multinomial logistic regression and an MLP over the layer features, plus the kNN store of
+    sentence embeddings (the features' last ``embedding_dim`` columns), as numpy arrays."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(
         C=config.c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=seed
     )
-    clf.fit(embeddings, labels)
+    clf.fit(features, labels)
     intents = tuple(str(c) for c in clf.classes_)
+    label_index = np.array([intents.index(label) for label in labels], dtype=np.int64)
     return IntentModel(
         intents=intents,
         weights=clf.coef_.astype(np.float32),
         bias=clf.intercept_.astype(np.float32),
-        examples=embeddings.astype(np.float32),
-        example_labels=np.array([intents.index(label) for label in labels], dtype=np.int64),
+        mlp=fit_mlp(features, label_index, len(intents), config.mlp, seed),
+        examples=np.ascontiguousarray(features[:, -embedding_dim:], dtype=np.float32),
+        example_labels=label_index,
         k=config.knn_k,
         temperature=config.knn_temperature,
-        linear_weight=config.linear_weight,
     )
 
 
@@ -106,11 +111,21 @@ def embed_texts(settings: Settings, texts: list[str]) -> np.ndarray:
     the PyTorch encoder's vectors)."""
     encoder = OnnxEncoder(ensure_encoder(settings), threads=MAX_TORCH_THREADS)
     cache = model_dir(settings) / "cache" / CACHE_FILE
-    return encode_cached(encoder, settings.encoder_model, texts, cache)
+    return encode_cached(lambda batch: encode(encoder, batch), settings.encoder_model, texts, cache)
 
 
 def embed_examples(settings: Settings, examples: list[Example] | list[SentimentRow]) -> np.ndarray:
     return embed_texts(settings, [e.text for e in examples])
+
+
+def layer_features(settings: Settings, examples: list[Example]) -> tuple[np.ndarray, int]:
+    """The intent heads' input for ``examples`` (cached like the embeddings) and the width of the
+    sentence embedding at its end."""
+    encoder = OnnxEncoder(ensure_encoder(settings), threads=MAX_TORCH_THREADS)
+    cache = model_dir(settings) / "cache" / LAYERS_CACHE_FILE
+    features = encode_cached(encoder.encode_layers, f"{settings.encoder_model}+layers",
+                             [e.text for e in examples], cache)
+    return features, encoder.dimension
 
 
 def is_current(settings: Settings, config: ClassifierConfig = ClassifierConfig()) -> bool:
@@ -131,10 +146,10 @@ def train_nlu(settings: Settings, force: bool = False, config: ClassifierConfig 
     if not examples:
         raise ValueError(f"no NLU training examples under {nlu_data_dir(settings)}")
     sentiment_rows = load_sentiment_rows(sentiment_data_dir(settings))
-    embeddings = embed_examples(settings, examples)
+    features, embedding_dim = layer_features(settings, examples)
     sentiment_embeddings = embed_examples(settings, sentiment_rows)
     embedded = time.perf_counter()
-    model = fit_model(embeddings, [e.intent for e in examples], config, settings.seed)
+    model = fit_model(features, embedding_dim, [e.intent for e in examples], config, settings.seed)
     sentiment = fit_sentiment(sentiment_embeddings, sentiment_rows, config.sentiment_c, settings.seed)
     meta = {"encoder": settings.encoder_model, "classifier": asdict(config), "examples": len(examples),
             "sentiment_examples": len(sentiment_rows), "code": TRAINING_CODE_VERSION}
