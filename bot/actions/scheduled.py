@@ -1,6 +1,6 @@
-"""Cancel a scheduled transfer in conversation ("cancel scheduled transfer SCH-..."): without a
-reference the customer's pending ones are listed with theirs; with none pending, the question
-is an ordinary support question and the knowledge base answers it."""
+"""Scheduled transfers in conversation: list them ("show my scheduled transfers") and cancel one
+("cancel scheduled transfer SCH-..."). A cancel without a reference lists the pending ones; with
+none pending, it is an ordinary support question and the knowledge base answers it."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import describe_account
 from bot.actions.common import call, format_money, text
+from bot.actions.context import ActionContext
 from bot.actions.gate import AccountAction
 from bot.actions.support import ActionAnswerSupport
 from bot.actions.transfer import describe_target
@@ -35,23 +36,44 @@ class ActionCancelScheduledTransfer(AccountAction):
             except BankError as exc:
                 dispatcher.utter_message(text=f"I couldn't cancel it ({exc}). Nothing was changed.")
                 return []
-            dispatcher.utter_message(text=f"Cancelled: {await self._describe(customer_id, cancelled)}. "
+            dispatcher.utter_message(text=f"Cancelled: {await describe_scheduled(self._context, customer_id, cancelled)}. "
                                           "Nothing will be sent.")
             return []
-        pending = await call(self._context.bank.list_scheduled_transfers, customer_id)
-        if not pending:
+        listing = await pending_listing(self._context, customer_id)
+        if listing is None:
             return await ActionAnswerSupport(self._context).run(dispatcher, tracker, {})
-        lines = [await self._describe(customer_id, s) for s in pending]
-        dispatcher.utter_message(text="Your scheduled transfers:\n" + "\n".join(lines) + "\nTo cancel one, "
-                                      "say \"cancel scheduled transfer\" and its reference.")
+        dispatcher.utter_message(text=listing)
         return []
 
-    async def _describe(self, customer_id: int, scheduled: ScheduledTransfer) -> str:
-        accounts = await call(self._context.bank.list_accounts, customer_id)
-        source = next(a for a in accounts if a.id == scheduled.from_account_id)
-        target = (f"account:{scheduled.to_account_id}" if scheduled.to_account_id
-                  else f"payee:{scheduled.payee_id}")
-        today = datetime.now(timezone.utc).date()
-        return (f"{scheduled.reference}: {format_money(scheduled.amount, scheduled.currency)} to "
-                f"{await describe_target(self._context, customer_id, target, accounts)} from "
-                f"{describe_account(source)} {when(scheduled.execute_on, today)}")
+
+class ActionListScheduledTransfers(AccountAction):
+    def name(self) -> str:
+        return "action_list_scheduled_transfers"
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: int) -> list[EventType]:
+        listing = await pending_listing(self._context, customer_id)
+        dispatcher.utter_message(text=listing or "You have no scheduled transfers. To set one up, "
+                                                 "tell me who to pay, how much and on which day.")
+        return []
+
+
+async def pending_listing(context: ActionContext, customer_id: int) -> str | None:
+    """The customer's pending scheduled transfers, one line each, or None when there are none."""
+    pending = await call(context.bank.list_scheduled_transfers, customer_id)
+    if not pending:
+        return None
+    lines = [await describe_scheduled(context, customer_id, s) for s in pending]
+    return ("Your scheduled transfers:\n" + "\n".join(lines) + "\nTo cancel one, "
+            "say \"cancel scheduled transfer\" and its reference.")
+
+
+async def describe_scheduled(context: ActionContext, customer_id: int, scheduled: ScheduledTransfer) -> str:
+    accounts = await call(context.bank.list_accounts, customer_id)
+    source = next(a for a in accounts if a.id == scheduled.from_account_id)
+    target = (f"account:{scheduled.to_account_id}" if scheduled.to_account_id
+              else f"payee:{scheduled.payee_id}")
+    today = datetime.now(timezone.utc).date()
+    return (f"{scheduled.reference}: {format_money(scheduled.amount, scheduled.currency)} to "
+            f"{await describe_target(context, customer_id, target, accounts)} from "
+            f"{describe_account(source)} {when(scheduled.execute_on, today)}")

@@ -18,7 +18,7 @@ from bot.actions.follow_up import ActionFollowUp
 from bot.actions.gate import ValidateIdentifyForm
 from bot.actions.payees import ActionAddPayee, ActionListPayees, ValidateAddPayeeForm
 from bot.actions.resume import ActionResumeAfterIdentify
-from bot.actions.scheduled import ActionCancelScheduledTransfer
+from bot.actions.scheduled import ActionCancelScheduledTransfer, ActionListScheduledTransfers
 from bot.actions.stepup import ActionAskStepupCode
 from bot.actions.transactions import ActionSearchTransactions
 from bot.actions.transfer import ActionAskTransferConfirmed, ActionExecuteTransfer, ValidateTransferForm
@@ -35,7 +35,7 @@ ACTIONS = (ActionCheckBalance, ActionAnswerSupport, ActionRequestHuman,
            ValidatePayCardForm, ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
            ActionPayCreditCard, ActionListPayees, ValidateAddPayeeForm, ActionAddPayee,
            ValidateDisputeForm, ActionAskDisputeTransaction, ActionOpenDispute,
-           ActionCancelScheduledTransfer)
+           ActionCancelScheduledTransfer, ActionListScheduledTransfers)
 
 
 def build_executor(context: ActionContext) -> ActionExecutor:

@@ -78,12 +78,14 @@ def test_a_scheduled_transfer_is_listed_and_cancelled_in_conversation(http, bank
     carol = bank.authenticate("carol", "carol-demo-pass")
     assert "tomorrow" in chat("send 25 to Nguyen Family Trust from checking tomorrow")
     reference = re.search(r"SCH-\w+", chat("yes")).group(0)
-    listed = chat("which transfers can I cancel?")
+    listed = chat("show my scheduled transfers")
     assert reference in listed and "$25.00" in listed and "Nguyen Family Trust" in listed
-    # the sentiment model scores "cancel ..." as frustrated, so a hand-off notice may follow
+    assert reference in chat("which transfers can I cancel?")
     replies = say(http, chat.sender, f"cancel scheduled transfer {reference}", chat.headers)
     assert "Cancelled" in replies[0] and reference in replies[0]
+    assert len(replies) == 1, replies  # a plain "cancel" is not frustration: no hand-off follows
     assert bank.list_scheduled_transfers(carol.id) == []
+    assert "no scheduled transfers" in chat("show my scheduled transfers")
 
 
 def test_cancel_the_transfer_mid_form_stops_the_form(http):
