@@ -28,7 +28,8 @@ TRANSFERRING = "I'm transferring you to a colleague now."
 ON_HOLD = "I'm connecting you to a colleague. Please stay on the line; they will speak to you here."
 NOBODY_NOW = ("No colleague is free to take your call right now. Your request and what you've said "
               "are with our team; please stay on the line to wait, or call back later.")
-SPOKEN_EVENTS = frozenset({"agent_message", "agent_joined", "handed_back", "resolved"})
+# bot_message: the satisfaction question the desk asks once an agent resolved the call
+SPOKEN_EVENTS = frozenset({"agent_message", "agent_joined", "handed_back", "resolved", "bot_message"})
 
 
 def handoff_of(replies: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -89,6 +89,16 @@ async def call_and_reach_an_agent(url: str) -> dict:
 
         await caller.say(spoken(tts, "My card was stolen yesterday."))
         heard["relayed"] = await agent_turns(http, agent, entry_id, "stolen")
+
+        await http.post(f"/agent/conversations/{entry_id}/resolve", headers=agent,
+                        json={"disposition": "resolved"})
+        after_resolve = ""
+        while "satisfied" not in after_resolve:  # the resolved notice, then the 1-5 question
+            after_resolve += " " + transcribe(asr, await caller.reply()).lower()
+        heard["resolved"] = after_resolve
+        await caller.key("4#")
+        await caller.reply()  # thanks, or the sampled 0-10 question: the score has been taken
+        heard["conversation_id"] = claimed["conversation_id"]
         line.cancel()
         await ws.send(json.dumps({"event": "stop", "streamSid": SID, "stop": {}}))
         listener.cancel()
@@ -114,5 +124,10 @@ def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
     assert "joined" in heard["joined"], heard["joined"]
     assert "card team" in heard["agent"], heard["agent"]
     assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
+    # once the agent resolved, the caller is asked for a score and answers on the keypad
+    assert "satisfied" in heard["resolved"], heard["resolved"]
+    turns = httpx.get(f"{stack.url}/api/conversations/{heard['conversation_id']}/transcript").json()["turns"]
+    rated = [t["text"] for t in turns if t["speaker"] == "customer" and (t["meta"] or {}).get("survey") == "csat"]
+    assert rated == ["4"], turns
     # two utterances decoded, four replies spoken (greeting, hold notice, joined, agent)
     assert after["asr"] - before["asr"] >= 2 and after["tts"] - before["tts"] >= 4, (before, after)
