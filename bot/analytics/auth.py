@@ -12,9 +12,10 @@ import secrets
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from handoff.agent_api import LoginIn
 from handoff.agent_auth import get_desk
 from handoff.desk import HandoffDesk
 
@@ -41,11 +42,6 @@ async def require_supervisor(request: Request, desk: HandoffDesk = Depends(get_d
     return agent.username
 
 
-class SupervisorLoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
 class SupervisorLoginOut(BaseModel):
     token: str
     username: str
@@ -55,7 +51,7 @@ class SupervisorLoginOut(BaseModel):
 @router.post("/login", response_model=SupervisorLoginOut,
              responses={401: {"description": "wrong username or password"},
                         403: {"description": "not a supervisor"}})
-async def supervisor_login(body: SupervisorLoginIn, desk: HandoffDesk = Depends(get_desk)) -> SupervisorLoginOut:
+async def supervisor_login(body: LoginIn, desk: HandoffDesk = Depends(get_desk)) -> SupervisorLoginOut:
     """Exchange a supervisor's agent credentials for a bearer token for the analytics and the
     dashboard (the account's presence in the agent queue is left as it is). Audited."""
     result = await run_in_threadpool(desk.agents.login, body.username, body.password, available=False)

@@ -37,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.conversations.store import Conversation
 from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected
+from bot.gateway.ws_errors import refuse_frame
 from speech.asr.base import AsrResult, Recognizer
 from speech.audio import AudioFormatError, check_rate
 from speech.telephony_api import SpeechRuntime, get_speech_runtime
@@ -224,12 +225,9 @@ async def voice_socket(ws: WebSocket,
                     await session.finish()
                 else:
                     raise MessageRejected(422, f"unknown frame type {frame['type']!r}")
-            except MessageRejected as exc:
-                await ws.send_json({"type": "error", "detail": exc.detail})
-            except HTTPException as exc:
-                await ws.send_json({"type": "error", "detail": exc.detail})
-                await ws.close(code=4000 + exc.status_code, reason=str(exc.detail)[:120])
-                return
+            except (MessageRejected, HTTPException) as exc:
+                if await refuse_frame(ws, exc):
+                    return
     except WebSocketDisconnect:
         return
     finally:

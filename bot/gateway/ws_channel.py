@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.conversations.store import Conversation
 from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected, clean_message
+from bot.gateway.ws_errors import refuse_frame
 from handoff.customer_feed import for_customer
 
 router = APIRouter(tags=["chat"])
@@ -115,12 +116,9 @@ async def chat_socket(ws: WebSocket) -> None:
                     await _handoff_frame(ws, conversation, frame)
                 else:
                     raise MessageRejected(422, f"unknown frame type {frame['type']!r}")
-            except MessageRejected as exc:
-                await ws.send_json({"type": "error", "detail": exc.detail})
-            except HTTPException as exc:
-                await ws.send_json({"type": "error", "detail": exc.detail})
-                await ws.close(code=4000 + exc.status_code, reason=str(exc.detail)[:120])
-                return
+            except (MessageRejected, HTTPException) as exc:
+                if await refuse_frame(ws, exc):
+                    return
     except WebSocketDisconnect:
         return
     finally:
