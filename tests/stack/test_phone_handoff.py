@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 import time
@@ -60,6 +61,21 @@ async def agent_turns(http: httpx.AsyncClient, agent: dict, entry_id: int, text:
         await asyncio.sleep(0.5)
 
 
+SCORE_QUESTION_WORDS = ("satisf", "unhappy", "very happy", "number from")
+
+
+async def customer_scores(http: httpx.AsyncClient, conversation_id: str) -> list[str]:
+    """The caller's 1-5 answers in the transcript, once there is one (or after a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        turns = (await http.get(f"/api/conversations/{conversation_id}/transcript")).json()["turns"]
+        scores = [t["text"] for t in turns
+                  if t["speaker"] == "customer" and (t["meta"] or {}).get("survey") == "csat"]
+        if scores or time.monotonic() > deadline:
+            return scores
+        await asyncio.sleep(0.5)
+
+
 async def call_and_reach_an_agent(url: str) -> dict:
     tts, asr = load_synthesizer(TtsSettings()), load_engine(AsrSettings(language="en"))
     heard: dict = {}
@@ -92,15 +108,16 @@ async def call_and_reach_an_agent(url: str) -> dict:
 
         await http.post(f"/agent/conversations/{entry_id}/resolve", headers=agent,
                         json={"disposition": "resolved"})
-        after_resolve = ""
-        while "satisfied" not in after_resolve:  # the resolved notice, then the 1-5 question
-            after_resolve += " " + transcribe(asr, await caller.reply()).lower()
-        heard["resolved"] = after_resolve
+        heard["resolved"] = ""
+        for _ in range(3):  # the resolved notice, then the 1-5 question (Whisper may split or merge them)
+            heard["resolved"] += " " + transcribe(asr, await caller.reply()).lower()
+            if any(word in heard["resolved"] for word in SCORE_QUESTION_WORDS):
+                break
         await caller.key("4#")
-        await caller.reply()  # thanks, or the sampled 0-10 question: the score has been taken
-        heard["conversation_id"] = claimed["conversation_id"]
+        heard["rated"] = await customer_scores(http, claimed["conversation_id"])
         line.cancel()
-        await ws.send(json.dumps({"event": "stop", "streamSid": SID, "stop": {}}))
+        with contextlib.suppress(websockets.ConnectionClosed):  # after the score the bot may have hung up
+            await ws.send(json.dumps({"event": "stop", "streamSid": SID, "stop": {}}))
         listener.cancel()
     return heard
 
@@ -125,9 +142,7 @@ def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
     assert "card team" in heard["agent"], heard["agent"]
     assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
     # once the agent resolved, the caller is asked for a score and answers on the keypad
-    assert "satisfied" in heard["resolved"], heard["resolved"]
-    turns = httpx.get(f"{stack.url}/api/conversations/{heard['conversation_id']}/transcript").json()["turns"]
-    rated = [t["text"] for t in turns if t["speaker"] == "customer" and (t["meta"] or {}).get("survey") == "csat"]
-    assert rated == ["4"], turns
+    assert any(word in heard["resolved"] for word in SCORE_QUESTION_WORDS), heard["resolved"]
+    assert heard["rated"] == ["4"]
     # two utterances decoded, four replies spoken (greeting, hold notice, joined, agent)
     assert after["asr"] - before["asr"] >= 2 and after["tts"] - before["tts"] >= 4, (before, after)
