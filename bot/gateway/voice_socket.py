@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -35,9 +34,8 @@ from fastapi import APIRouter, Depends, HTTPException, WebSocket, WebSocketDisco
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation
-from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected
-from bot.gateway.ws_errors import refuse_frame
+from bot.gateway.ws_frames import conversation_for_frame, parse_frame, refuse_frame
 from speech.asr.base import AsrResult, Recognizer
 from speech.audio import AudioFormatError, check_rate
 from speech.telephony_api import SpeechRuntime, get_speech_runtime
@@ -140,28 +138,6 @@ class AppVoiceSession:
         self._rec.reset()
 
 
-async def _open(ws: WebSocket, frame: dict[str, Any]) -> Conversation:
-    """The conversation to speak in, by the same token rules as /ws/chat."""
-    state = ws.app.state
-    token = frame.get("token")
-    customer_id = await run_in_threadpool(customer_from_token, token or None, state.tokens)
-    conversation_id = frame.get("conversation_id")
-    if conversation_id:
-        return await run_in_threadpool(open_conversation, state.conversations, str(conversation_id),
-                                       customer_id)
-    return await run_in_threadpool(state.conversations.create, "voice", customer_id)
-
-
-def _parse(raw: str, max_bytes: int) -> dict[str, Any]:
-    if len(raw.encode()) > max_bytes:
-        raise MessageRejected(413, f"frame larger than {max_bytes} bytes")
-    try:
-        frame = json.loads(raw)
-    except json.JSONDecodeError:
-        raise MessageRejected(422, "frame is not valid JSON") from None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise MessageRejected(422, "frame must be an object with a 'type'")
-    return frame
 
 
 def _metrics(ws: WebSocket) -> Observe:
@@ -174,7 +150,7 @@ async def _start(ws: WebSocket, runtime: SpeechRuntime, frame: dict[str, Any]) -
         rate = check_rate(frame.get("sample_rate", DEFAULT_RATE))
     except AudioFormatError as exc:
         raise MessageRejected(422, str(exc)) from None
-    conversation = await _open(ws, frame)
+    conversation = await conversation_for_frame(ws, frame, "voice")
     session = AppVoiceSession(ws, conversation, runtime.asr.recognizer(rate), runtime.tts, _metrics(ws))
     await ws.send_json({"type": "session", "conversation_id": conversation.id,
                         "authenticated": conversation.customer_id is not None,
@@ -214,7 +190,7 @@ async def voice_socket(ws: WebSocket,
                         await ws.close(status.WS_1000_NORMAL_CLOSURE, "maximum length reached")
                         return
                     continue
-                frame = _parse(message.get("text") or "", max_bytes)
+                frame = parse_frame(message.get("text") or "", max_bytes)
                 if frame["type"] == "start":
                     if session is not None:
                         raise MessageRejected(409, "already started")

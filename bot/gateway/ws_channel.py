@@ -17,41 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
-from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation
-from bot.gateway.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected, clean_message
-from bot.gateway.ws_errors import refuse_frame
+from bot.gateway.ws_frames import conversation_for_frame, parse_frame, refuse_frame
 from handoff.customer_feed import for_customer
 
 router = APIRouter(tags=["chat"])
 
 
-async def _start_session(ws: WebSocket, frame: dict) -> Conversation:
-    state = ws.app.state
-    token = frame.get("token")
-    customer_id = await run_in_threadpool(customer_from_token, token or None, state.tokens)
-    conversation_id = frame.get("conversation_id")
-    if conversation_id:
-        return await run_in_threadpool(open_conversation, state.conversations, str(conversation_id),
-                                       customer_id)
-    return await run_in_threadpool(state.conversations.create, "websocket", customer_id)
-
-
-def _parse(raw: str, max_bytes: int) -> dict:
-    if len(raw.encode()) > max_bytes:
-        raise MessageRejected(413, f"frame larger than {max_bytes} bytes")
-    try:
-        frame = json.loads(raw)
-    except json.JSONDecodeError:
-        raise MessageRejected(422, "frame is not valid JSON") from None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise MessageRejected(422, "frame must be an object with a 'type'")
-    return frame
 
 
 async def _relay_handoff_events(ws: WebSocket, conversation_id: str) -> None:
@@ -96,9 +72,9 @@ async def chat_socket(ws: WebSocket) -> None:
         while True:
             raw = await ws.receive_text()
             try:
-                frame = _parse(raw, settings.max_body_bytes)
+                frame = parse_frame(raw, settings.max_body_bytes)
                 if frame["type"] == "start":
-                    conversation = await _start_session(ws, frame)
+                    conversation = await conversation_for_frame(ws, frame, "websocket")
                     if relay:
                         relay.cancel()
                     relay = asyncio.create_task(_relay_handoff_events(ws, conversation.id))
