@@ -30,6 +30,8 @@ _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|nev
 _CMP = re.compile(r"\b(under|below|less than|at most|up to|over|above|more than|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
+_NOTHING = {"", "none", "no", "free", "nil", "n/a", "not applicable"}
+_JOINED = re.compile(r"\b(and|or)\b|,")
 _PRODUCT_TYPES = {"account_class", "card", "loan", "wallet_tier", "transfer_service"}
 
 
@@ -54,12 +56,13 @@ class GraphQA:
         norm = normalize(text)
         mentions = self.linker.link(text, entities)
         nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
-        attrs = [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS]
+        attrs = _asked(norm, [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS],
+                       self.kg.schema.attributes)
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
         if not products and not procedures and _HOW.search(norm):
-            procedures = self._procedure_in_other_words(norm)
+            procedures = self._named_in_other_words(norm, {"procedure"}, min_words=2, in_order=False)
         # a bare noun ("the diamond mortgage" links "mortgage") does not vouch for the name in front of it
         named = {m.targets[0] for m in mentions if m.kind == "node" and m.alias not in NOUN_TYPES}
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
@@ -85,6 +88,11 @@ class GraphQA:
         if attrs and not products and procedures:  # "minimum age to open a Class II account"
             products = [n for n in self.kg.graph if any(p in self.kg.targets(n, "has_procedure") for p in procedures)
                         and any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
+        keys = {k for m in attrs for k in m.targets}
+        if attrs and not any(k in self.kg.attrs(n) for n in products for k in keys):
+            # "a transfer between my own Jade River accounts" names "transfer between my accounts"
+            products = [n for n in self._named_in_other_words(norm, _PRODUCT_TYPES, min_words=3, in_order=True)
+                        if keys & set(self.kg.attrs(n))] or products
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
         if products and attrs:
@@ -247,16 +255,19 @@ class GraphQA:
                     return [a, b]
         return None
 
-    def _procedure_in_other_words(self, norm: str) -> list[str]:
-        """A procedure whose alias words all occur in the question, in any order and with words between
-        ("change my card PIN" is "change my pin"); the alias with most words wins."""
-        words = set(norm.split())
+    def _named_in_other_words(self, norm: str, types: set[str], min_words: int, in_order: bool) -> list[str]:
+        """A node whose alias words all occur in the question with other words between ("change my
+        card PIN" is "change my pin"; a product's words must keep their order); the longest alias wins."""
+        words = norm.split()
         best, best_len = [], 0
-        for proc in self.kg.of_type("procedure"):
-            for alias in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]]:
-                alias_words = set(normalize(alias).split())
-                if len(alias_words) >= 2 and alias_words <= words and len(alias_words) > best_len:
-                    best, best_len = [proc], len(alias_words)
+        for node in (n for t in types for n in self.kg.of_type(t)):
+            for alias in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]]:
+                alias_words = normalize(alias).split()
+                if len(set(alias_words)) < max(min_words, best_len + 1):
+                    continue
+                found = _in_order(alias_words, words) if in_order else set(alias_words) <= set(words)
+                if found:
+                    best, best_len = [node], len(set(alias_words))
         return best
 
     def _pick_procedure(self, node: str, norm: str, strict: bool) -> str | None:
@@ -309,7 +320,7 @@ class GraphQA:
                 return (number == 0 or math.isinf(number)) if negated else number > 0
             if named_value:  # "Mastercard cards", "cards that work with Google Pay"
                 return (normalize(m.alias) in _parts(value)) != negated
-            present = str(value).lower() not in ("none", "no", "")
+            present = str(value).lower().strip() not in _NOTHING  # an early repayment fee of "free" is none
             return not present if negated else present
 
         return test
@@ -319,6 +330,30 @@ class GraphQA:
         negated = bool(_NEG.search(before)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
         cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1))
         return f"{'no ' if negated else ''}{m.alias}{' ' + cmp.group(0) if cmp else ''}"
+
+
+def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
+    """Drop an attribute that only qualifies the one asked about next to it: in "is the annual fee
+    waived?" the fee is the subject and the waiver (one of its see_also) the question.
+
+    Both must be within two words of each other and not joined by "and"/"or" ("the annual fee and
+    the waiver" asks for both); attributes that list each other (minimum/maximum amount) never drop.
+    """
+    def qualifies(a: Mention, b: Mention) -> bool:
+        shown_with_a = {k for key in a.targets for k in specs[key].see_also}
+        shown_with_b = {k for key in b.targets for k in specs[key].see_also}
+        lo, hi = sorted([a, b], key=lambda m: m.start)
+        between = norm[lo.end:hi.start]
+        return (set(b.targets) <= shown_with_a and not set(a.targets) & shown_with_b
+                and len(between.split()) <= 2 and not _JOINED.search(between))
+
+    return [a for a in attrs if not any(b is not a and qualifies(a, b) for b in attrs)]
+
+
+def _in_order(needle: list[str], words: list[str]) -> bool:
+    """All of ``needle`` occur in ``words`` in this order, possibly with other words between."""
+    rest = iter(words)
+    return all(any(w == n for w in rest) for n in needle)
 
 
 def _parts(value: Any) -> set[str]:
