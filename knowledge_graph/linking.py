@@ -50,7 +50,7 @@ class EntityLinker:
             for alias in {*data["aliases"], data["name"].lower()}:
                 table[normalize(alias)] = ("node", {node_id})
         for key, spec in kg.schema.attributes.items():
-            for alias in spec.aliases:
+            for alias in (a for a in spec.aliases if "..." not in a):
                 kind, keys = table.setdefault(normalize(alias), ("attribute", set()))
                 if kind == "attribute":
                     keys.add(key)
@@ -58,12 +58,20 @@ class EntityLinker:
             for noun in node_type.nouns:
                 table.setdefault(normalize(noun), ("type", {key}))
         self._table = {a: (k, tuple(sorted(t))) for a, (k, t) in table.items() if a}
+        self._frames = _frames(kg)
+        self._after_name: dict[str, set[str]] = {}
+        for key, spec in kg.schema.attributes.items():
+            for word in spec.after_name:
+                self._after_name.setdefault(normalize(word), set()).add(key)
         self.vocabulary = {w for alias in self._table for w in alias.split()}
+        self.vocabulary |= {w for spec in kg.schema.attributes.values() for a in (*spec.aliases, *spec.after_name)
+                            for w in normalize(a).split()}
 
     def link(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> list[Mention]:
         """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
         norm = normalize(text)
-        found = self._scan(norm)
+        found = self._with_frames(norm, self._scan(norm))
+        found = sorted(found + self._named_attributes(norm, found), key=lambda m: m.start)
         if not any(m.kind == "attribute" for m in found):
             found = sorted(found + self._split_attributes(norm, found), key=lambda m: m.start)
         seen = {m.targets for m in found if m.kind == "node"}
@@ -74,6 +82,49 @@ class EntityLinker:
                 found.append(Mention("node", targets, len(norm), len(norm), value))
                 seen.add(targets)
         return found
+
+    def _with_frames(self, norm: str, found: list[Mention]) -> list[Mention]:
+        """Attribute aliases with the product inside them ("how much can ... hold", "open ... remotely").
+
+        A frame counts only with a product's name in its gap ("open an account in the app" wants the
+        procedure, not a yes/no). It is more specific than the short aliases it spans ("how much"), so
+        those are dropped; the product named inside it stays linked.
+        """
+        frames = []
+        for pattern, keys in self._frames:
+            for match in pattern.finditer(norm):
+                if any(self._names_product(gap) for gap in match.groups()):
+                    frames.append(Mention("attribute", keys, match.start(), match.end(), match.group(0)))
+        spans = [(f.start, f.end) for f in frames]
+        return [m for m in found if m.kind != "attribute"
+                or not any(lo <= m.start and m.end <= hi for lo, hi in spans)] + frames
+
+    def _names_product(self, text: str) -> bool:
+        """Whether ``text`` names a product or channel (even inside a procedure's name: "open a class 1 account")."""
+        return any(m.kind == "node" and self.kg.node(m.targets[0])["type"] != "procedure"
+                   for m in self._scan(text.strip()))
+
+    def _named_attributes(self, norm: str, found: list[Mention]) -> list[Mention]:
+        """Words that name an attribute right after a product's name: "phone banking number".
+
+        Only after a name of two or more words, and not after "my": "my phone number" is the
+        customer's own number, not the phone banking line's.
+        """
+        result = []
+        taken = {m.start for m in found}
+        for m in found:
+            if m.kind != "node" or " " not in m.alias or norm[:m.start].endswith("my "):
+                continue
+            attrs = self.kg.attrs(m.targets[0])
+            for words, keys in self._after_name.items():
+                start = m.end + 1
+                end = start + len(words)
+                if norm[start:end] == words and (end == len(norm) or not norm[end].isalnum()) and start not in taken:
+                    owned = tuple(sorted(k for k in keys if k in attrs))
+                    if owned:
+                        result.append(Mention("attribute", owned, start, end, words))
+                        taken.add(start)
+        return result
 
     def _split_attributes(self, norm: str, found: list[Mention]) -> list[Mention]:
         """Attributes split by a product name: "maximum mortgage amount" reads as "maximum loan amount".
@@ -125,3 +176,22 @@ class EntityLinker:
                 if before_ok and after_ok:
                     yield start, end
                 start = norm.find(alias, start + 1)
+
+
+def _frames(kg: KnowledgeGraph) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    """Compile attribute aliases written with "..." (where the product's name goes) into patterns.
+
+    The gap takes one to six words, so a frame never spans a whole unrelated sentence.
+    """
+    keys_of: dict[str, set[str]] = {}
+    for key, spec in kg.schema.attributes.items():
+        for alias in spec.aliases:
+            if "..." in alias:
+                keys_of.setdefault(alias, set()).add(key)
+    result = []
+    for alias, keys in keys_of.items():
+        parts = [normalize(p) for p in alias.split("...")]
+        gap = r"((?: [^\s]+){1,6}?) "
+        body = gap.join(re.escape(p) for p in parts if p)
+        result.append((re.compile(rf"(?<![\w-]){body}(?![\w-])"), tuple(sorted(keys))))
+    return result

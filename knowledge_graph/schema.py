@@ -23,6 +23,7 @@ class AttributeSpec:
     unit: str = ""
     aliases: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()  # attributes shown alongside this one (fee -> minimum, maximum)
+    after_name: tuple[str, ...] = ()  # words naming it right after a product's name ("phone banking number")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ def load_schema(path: Path) -> Schema:
         schema.attributes[key] = AttributeSpec(
             key, spec["kind"], spec.get("label", key), spec.get("unit", ""),
             tuple(a.lower() for a in spec.get("aliases", [])), tuple(spec.get("see_also", [])),
+            tuple(a.lower() for a in spec.get("after_name", [])),
         )
     for key, node_type in schema.node_types.items():
         unknown = [k for k in node_type.default_attributes if k not in schema.attributes]
