@@ -54,7 +54,8 @@ class KnowledgeAnswerer:
         self.bundle, self.index = bundle, index
         linker = EntityLinker(bundle.graph)
         faq_words = {w for e in bundle.faq for w in normalize(e.question).split()}
-        offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary | faq_words)
+        faq_text = " ".join(t for e in bundle.faq for t in [e.question, *e.alternatives, e.answer])
+        offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary | faq_words, faq_text)
         self.graph_qa = GraphQA(bundle.graph, linker, offers)
 
     @classmethod

@@ -1,8 +1,9 @@
 """Decide when a question is about a product the bank does not offer, so we never invent one.
 
-Two signals: an explicit list in ``not_offered.yaml`` (joint accounts, crypto, ...) and, in a
-question about a product, a name in front of a product noun that is unknown ("the Diamond card")
-or belongs to another kind of product ("the Gold loan" - Gold is a card).
+Two signals: a list in ``not_offered.yaml`` (joint accounts, crypto, and whole kinds written with a
+wildcard: "* insurance", "business {product}") and, in a question about a product, a name in
+front of a product noun that is unknown ("the Diamond card") or belongs to another kind of product
+("the Gold loan" - Gold is a card).
 """
 from __future__ import annotations
 
@@ -30,9 +31,22 @@ _PRODUCT_QUESTION = re.compile(
 
 @dataclass(frozen=True)
 class NotOffered:
+    """One entry of not_offered.yaml. A term with "*" (any one word) or "{product}" (a product noun)
+    names a kind of product ("{product}" takes one word before the noun: "business credit card");
+    ``say`` may then hold "{}" for the words the customer used."""
+
     term: str
     say: str
     instead: str | None
+
+    @property
+    def wildcard(self) -> bool:
+        return "*" in self.term or "{product}" in self.term
+
+    def pattern(self) -> re.Pattern[str]:
+        body = (re.escape(self.term).replace(r"\*", r"([a-z][a-z-]*)")
+                .replace(r"\{product\}", rf"(?:[a-z-]+ )?{PRODUCT_NOUNS}"))
+        return re.compile(rf"(?<![\w-]){body}{'' if self.wildcard else 's?'}(?![\w-])")
 
 
 def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
@@ -47,13 +61,15 @@ def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
     for item, line in zip(items, items.item_lines):
         term = item.get("term") if isinstance(item, dict) else None
         instead = item.get("instead") if isinstance(item, dict) else None
-        say = item.get("say", term) if isinstance(item, dict) else None
+        say = item.get("say") if isinstance(item, dict) else None
         if not isinstance(term, str) or not term.strip():
             issues.append(DataIssue(path, line, "each entry needs a non-empty 'term'"))
         elif instead is not None and instead not in kg.graph:
             issues.append(DataIssue(path, line, f"'instead' names unknown node {instead!r}"))
         else:
-            result.append(NotOffered(normalize(term), str(say), instead))
+            wild = "*" in term or "{product}" in term  # kept as written: normalize() would drop "*" and braces
+            result.append(NotOffered(term.lower().strip() if wild else normalize(term),
+                                     str(say or ("{}" if wild else term)), instead))
     if issues:
         raise KnowledgeDataError(issues)
     return result
@@ -62,10 +78,16 @@ def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
 class OfferChecker:
     """Flags questions about products that are not in the graph."""
 
-    def __init__(self, kg: KnowledgeGraph, not_offered: list[NotOffered], known_words: set[str]):
+    def __init__(self, kg: KnowledgeGraph, not_offered: list[NotOffered], known_words: set[str],
+                 known_text: str = ""):
+        """``known_text``: what else we can talk about (the FAQ); a kind-of-product match found in it
+        ("deposit insurance") is something we answer, not something we lack."""
         self.kg = kg
-        self.not_offered = not_offered
+        self.not_offered = [(item, item.pattern()) for item in not_offered]
         self.known_words = known_words | _FILLER
+        aliases = [a for _, d in kg.graph.nodes(data=True) for a in [d["name"], *d["aliases"]]]
+        aliases += [a for spec in kg.schema.attributes.values() for a in spec.aliases]
+        self.known_text = " | ".join(normalize(t) for t in [*aliases, known_text])
         self.word_types: dict[str, set[str]] = {}
         for _, data in kg.graph.nodes(data=True):
             if data["type"] not in set(NOUN_TYPES.values()):
@@ -77,9 +99,13 @@ class OfferChecker:
     def check(self, text: str, linked_types: set[str]) -> tuple[str, str | None] | None:
         """Return (how to name what was asked about, suggested node id) when we do not offer it."""
         norm = normalize(text)
-        for item in self.not_offered:
-            if re.search(rf"(?<![\w-]){re.escape(item.term)}s?(?![\w-])", norm):
-                return item.say, item.instead
+        for item, pattern in self.not_offered:
+            for match in pattern.finditer(norm):
+                phrase = match.group(0)
+                if item.wildcard and (set(match.groups()) & _FILLER
+                                      or re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", self.known_text)):
+                    continue  # "any insurance", "travel insurance" (a card feature) are not unknown kinds
+                return item.say.replace("{}", phrase), item.instead
         if not _PRODUCT_QUESTION.search(norm):
             return None
         for match in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", norm):
