@@ -110,3 +110,74 @@ def test_a_product_name_on_the_wrong_kind_of_product_is_not_offered(qa):
 def test_attribute_words_split_by_the_product_name_still_link(qa):
     assert qa.answer("What is the maximum mortgage amount?").result == ["CNY 10,000,000"]
     assert qa.answer("the replacement card came, do I have to switch it on") is None
+
+
+@pytest.mark.parametrize("question, value, node", [
+    ("what's the phone banking number", "400-820-9595 (from abroad +86 21 6888 9595)", "channel.phone_banking"),
+    ("What's the maximum single payment from a tier 4 wallet", "CNY 2,000", "wallet.tier_4"),
+    ("how long can I take to pay back a mortgage", "360 months", "loan.mortgage"),
+    ("how quickly does an international transfer arrive",
+     "1 to 5 business days depending on the destination and intermediary banks", "transfer.international"),
+    ("how much does the gold card cost per year", "CNY 300", "card.gold_credit"),
+    ("what is the monthly charge on a class i account", "CNY 0", "account.class_i"),
+])
+def test_everyday_words_for_an_attribute_answer_its_value(qa, question, value, node):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and answer.result == [value] and answer.sources == [node]
+    assert node in answer.text
+
+
+def test_my_phone_number_is_not_the_banks_number(qa):
+    assert qa.answer("change my phone number") is None
+
+
+@pytest.mark.parametrize("question, value", [
+    ("how much can a tier one wallet hold", "no limit"),
+    ("Can I open a class 1 account remotely?", "no"),
+    ("can I open a class 2 account online", "yes"),
+])
+def test_an_attribute_phrase_with_the_product_inside_it(qa, question, value):
+    assert qa.answer(question).result == [value]
+
+
+def test_open_an_account_in_the_app_is_still_the_procedure(qa):
+    assert qa.answer("open an account in the app").result == ["proc.open_class_ii_account"]
+
+
+def test_a_product_named_with_extra_words_answers_its_attribute(qa):
+    answer = qa.answer("How fast is a transfer between my own Jade River accounts?")
+    assert answer.result == ["instant"] and answer.sources == ["transfer.internal"]
+
+
+def test_a_waiver_question_answers_the_waiver_not_the_fee(qa):
+    answer = qa.answer("Is the Voyager card's annual fee waived?")
+    assert answer.result == ["waived in the first year"]
+    both = qa.answer("what is the annual fee and the waiver for the gold card")
+    assert both.result == ["CNY 300", "waived if you make at least 6 purchases in the card year"]
+
+
+def test_a_free_fee_counts_as_no_fee(qa):
+    assert sorted(qa.answer("Which loans have no early repayment fee?").result) == ["loan.car", "loan.education"]
+    assert sorted(qa.answer("which loans have an early repayment fee").result) == ["loan.mortgage", "loan.personal"]
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Do you offer pet insurance?", "pet insurance"),
+    ("can I get a business credit card", "business banking products"),
+    ("What's the interest rate on your business loan?", "business banking products"),
+])
+def test_unknown_kinds_of_product_are_not_offered(qa, question, named):
+    answer = qa.answer(question)
+    assert answer.kind == "not_offered" and named in answer.text and "CNY" not in answer.text
+
+
+def test_insurance_we_do_have_is_still_answered(qa):
+    assert qa.answer("Does the Platinum card include travel insurance?").result == ["yes"]
+
+
+def test_a_kind_of_product_the_faq_talks_about_is_left_to_the_faq(bundle):
+    linker = EntityLinker(bundle.graph)
+    offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary,
+                          "Deposits are protected by the deposit insurance scheme.")
+    assert offers.check("is my money covered by deposit insurance?", set()) is None
+    assert offers.check("do you sell pet insurance?", set()) == ("pet insurance", None)
