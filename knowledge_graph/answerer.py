@@ -18,6 +18,7 @@ from knowledge_graph.graph_qa import GraphQA
 from knowledge_graph.lexical import tokens
 from knowledge_graph.linking import EntityLinker, normalize
 from knowledge_graph.offerings import OfferChecker
+from knowledge_graph.semantic_links import QueryVector, SemanticLinker
 from nlu.encoder import load_encoder
 
 log = logging.getLogger(__name__)
@@ -50,19 +51,19 @@ class Answer:
 class KnowledgeAnswerer:
     """Answers banking questions from the graph and the FAQ, always with source ids."""
 
-    def __init__(self, bundle: KnowledgeBundle, index: FaqIndex):
+    def __init__(self, bundle: KnowledgeBundle, index: FaqIndex, semantic: SemanticLinker | None = None):
         self.bundle, self.index = bundle, index
         linker = EntityLinker(bundle.graph)
         faq_words = {w for e in bundle.faq for w in normalize(e.question).split()}
         faq_text = " ".join(t for e in bundle.faq for t in [e.question, *e.alternatives, e.answer])
         offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary | faq_words, faq_text)
-        self.graph_qa = GraphQA(bundle.graph, linker, offers)
+        self.graph_qa = GraphQA(bundle.graph, linker, offers, semantic)
 
     @classmethod
     def from_folder(cls, folder: Path, encoder_name: str) -> KnowledgeAnswerer:
         """Load built artifacts (the snapshot of the data they were built from, plus the index)."""
         bundle = load_bundle(folder / "source")
-        return cls(bundle, FaqIndex.load(folder, load_encoder(encoder_name)))
+        return cls(bundle, FaqIndex.load(folder, load_encoder(encoder_name)), SemanticLinker.load(folder))
 
     @classmethod
     def load(cls, settings, rebuild: bool = True) -> KnowledgeAnswerer:
@@ -83,11 +84,12 @@ class KnowledgeAnswerer:
         if not text:
             return Answer("What would you like to know? You can ask about accounts, cards, loans, "
                           "transfers, fees or the e-CNY wallet.", [], "clarify")
-        graph = self.graph_qa.answer(text, entities)
+        query = QueryVector(self.index.encoder, text)  # encoded once, only if the exact linker finds nothing
+        graph = self.graph_qa.answer(text, entities, query)
         if graph:
             return Answer(graph.text, graph.sources, graph.kind, [], graph.result, graph.path)
         cfg = self.bundle.retrieval
-        hits = self.index.search(text, cfg.top_k, intent, cfg.weights)
+        hits = self.index.search(text, cfg.top_k, intent, cfg.weights, query_vector=query.get())
         candidates = [Candidate(h.entry.id, h.entry.question, round(h.score, 4)) for h in hits]
         if hits and hits[0].score >= cfg.threshold and not too_vague(text):
             return Answer(hits[0].entry.answer, [hits[0].entry.id], "faq", candidates)

@@ -17,10 +17,11 @@ from pathlib import Path
 from bot.fingerprint import fingerprint as content_fingerprint
 from knowledge_graph.bundle import load_bundle
 from knowledge_graph.faq_index import FaqIndex
+from knowledge_graph.semantic_links import SemanticLinker
 from nlu.encoder import load_encoder
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"  # 5: embeddings of the graph's alias phrases (semantic_links.py)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 def build_knowledge(settings, force: bool = False) -> BuildReport:
-    """Validate data/knowledge, embed the FAQ and persist; a no-op when nothing changed.
+    """Validate data/knowledge, embed the FAQ and the graph's alias phrases, and persist; a no-op when nothing changed.
 
     Raises KnowledgeDataError (file, line, reason) for bad data, leaving the old artifacts alone.
     """
@@ -65,12 +66,15 @@ def build_knowledge(settings, force: bool = False) -> BuildReport:
         return BuildReport(out, fp, False, manifest["faq_entries"], manifest["graph_nodes"], 0.0)
     started = time.perf_counter()
     bundle = load_bundle(src)
-    index = FaqIndex.build(bundle.faq, load_encoder(settings.encoder_model))
+    encoder = load_encoder(settings.encoder_model)
+    index = FaqIndex.build(bundle.faq, encoder)
+    phrases = SemanticLinker.build(bundle.graph, encoder)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".knowledge-build-", dir=out.parent))
     try:
         shutil.copytree(src, tmp / "source")
         index.save(tmp)
+        phrases.save(tmp)
         seconds = time.perf_counter() - started
         meta = {"fingerprint": fp, "encoder": settings.encoder_model, "format": FORMAT_VERSION,
                 "faq_entries": len(bundle.faq), "graph_nodes": bundle.graph.graph.number_of_nodes(),

@@ -2,8 +2,9 @@
 
 Tried in order: a product we don't offer, then (unless it is a "why" question, which needs the
 FAQ's explanation) documents for a product/procedure, procedure steps, comparison of two products,
-filter/list over a product type, attribute lookup, product overview. Anything else returns None so
-the FAQ index can take it.
+filter/list over a product type, attribute lookup, product overview. When the exact aliases lead to
+none of these, the question is linked by meaning (semantic_links.py) and routed once more; anything
+else returns None so the FAQ index can take it.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any, Iterable
 from knowledge_graph.graph import KnowledgeGraph
 from knowledge_graph.linking import EntityLinker, Mention, normalize
 from knowledge_graph.offerings import NOUN_TYPES, OfferChecker
+from knowledge_graph.semantic_links import NODE_TYPES, QueryVector, SemanticLinker
 
 _DOCS = re.compile(r"\b(documents?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
@@ -26,8 +28,11 @@ _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show 
 _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|what is|what's|whats)\b")
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
+_NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of)\b(?: \S+){0,3} $")
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
-_CMP = re.compile(r"\b(under|below|less than|at most|up to|over|above|more than|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
+_BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
+_ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
+_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
 _NOTHING = {"", "none", "no", "free", "nil", "n/a", "not applicable"}
@@ -49,18 +54,61 @@ class GraphAnswer:
 class GraphQA:
     """Routes a linked question to one of the templates below."""
 
-    def __init__(self, kg: KnowledgeGraph, linker: EntityLinker, offers: OfferChecker):
-        self.kg, self.linker, self.offers = kg, linker, offers
+    def __init__(self, kg: KnowledgeGraph, linker: EntityLinker, offers: OfferChecker,
+                 semantic: SemanticLinker | None = None):
+        self.kg, self.linker, self.offers, self.semantic = kg, linker, offers, semantic
 
-    def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> GraphAnswer | None:
+    def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None,
+               query: QueryVector | None = None) -> GraphAnswer | None:
+        """Exact aliases first; only when they answer nothing is the question encoded (``query``) and
+        linked by meaning to an attribute of the product it names, or to a procedure or fee."""
         norm = normalize(text)
         mentions = self.linker.link(text, entities)
+        found = self._route(text, norm, mentions)
+        if found is None and self.semantic is not None and query is not None and not _WHY.search(norm):
+            extra = self._semantic_mentions(norm, mentions, query)
+            if extra:
+                found = self._route(text, norm, mentions + extra)
+        return found
+
+    def _semantic_mentions(self, norm: str, mentions: list[Mention], query: QueryVector) -> list[Mention]:
+        """The attribute (of the named product, or of the listed kind of product) or the procedure/fee
+        whose alias phrases are closest in meaning to the question, if close enough. It has no span
+        in the text (alias ""), so conditions on it read the whole question."""
+        nodes = [m.targets[0] for m in mentions if m.kind == "node"]
+        products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES]
+        listed = [t.targets[0] for t in mentions if t.kind == "type" and t.targets[0] in _PRODUCT_TYPES]
+        pool = products[:1] or [n for t in listed[:1] for n in self.kg.of_type(t)]
+        if not pool:  # "how recent must my employment certificate be": a document's attribute
+            pool = [n for n in nodes if self.kg.node(n)["type"] == "document"][:1]
+        # the closest procedure or fee: linked when no product is named, and a rival to the product's
+        # attributes otherwise ("pay in stores with my virtual card" is nearer getting a card than its fee)
+        named = [m for m in mentions if m.kind == "node" and m.targets[0] in products and m.end > m.start]
+        vector = query.without(_cut(norm, named)) if named else query.get()
+        node = self.semantic.best(vector, "node", [n for t in NODE_TYPES for n in self.kg.of_type(t)])
+        if not pool:
+            if node and node[1] >= self.semantic.node_threshold and \
+                    not any(self.kg.node(n)["type"] == "procedure" for n in nodes):
+                return [Mention("node", node[0][:1], len(norm), len(norm), "")]
+            return []
+        if any(m.kind == "attribute" and any(k in self.kg.attrs(n) for n in pool for k in m.targets) for m in mentions):
+            return []  # an attribute of the product is named; a word like "how much" that fits none is no answer
+        keys = {k for n in pool for k in self.kg.attrs(n)} - _SPECIAL_ATTRS - {"purpose"}
+        best = self.semantic.best(vector, "attribute", keys)
+        if best and best[1] >= self.semantic.attribute_threshold and (not node or best[1] >= node[1]):
+            return [Mention("attribute", best[0], len(norm), len(norm), "")]
+        return []
+
+    def _route(self, text: str, norm: str, mentions: list[Mention]) -> GraphAnswer | None:
         nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
         attrs = _asked(norm, [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS],
                        self.kg.schema.attributes)
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
+        attrs = _bound(norm, attrs, self.kg.schema.attributes)
+        if not products and not procedures and attrs:  # "how recent must my employment certificate be"
+            products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
         if not products and not procedures and _HOW.search(norm):
             procedures = self._named_in_other_words(norm, {"procedure"}, min_words=2, in_order=False)
         # a bare noun ("the diamond mortgage" links "mortgage") does not vouch for the name in front of it
@@ -75,6 +123,9 @@ class GraphQA:
             return self._documents(procedures[0] if procedures else askable[0], norm)
         if procedures and not attrs:
             return self._procedure(procedures[0])
+        own = [m for m in attrs if any(k in self.kg.attrs(procedures[0]) for k in m.targets)] if procedures else []
+        if own:  # "how long does it take to open a Class II account in the app": the procedure's duration
+            return self._lookup(procedures[:1], own)
         if products and _HOW.search(norm) and not attrs:
             proc = self._pick_procedure(products[0], norm, strict=True)
             if proc:
@@ -84,7 +135,7 @@ class GraphQA:
             return self._compare(same_type, attrs)
         listed = self._listed_type(norm, types, bool(attrs))
         if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
-            return self._filter(listed, attrs, norm, nodes)
+            return self._filter(listed, attrs, norm, [m for m in mentions if m.kind == "node"])
         if attrs and not products and procedures:  # "minimum age to open a Class II account"
             products = [n for n in self.kg.graph if any(p in self.kg.targets(n, "has_procedure") for p in procedures)
                         and any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
@@ -178,7 +229,8 @@ class GraphQA:
         text = head + ("\n" + "\n".join(rows) if rows else " they are the same on every attribute we hold.")
         return GraphAnswer("graph", _cite(text, pair), pair, sorted(pair), [f"{a} <-> {b}"])
 
-    def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str, linked: list[str]) -> GraphAnswer:
+    def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str,
+                linked: list[Mention]) -> GraphAnswer | None:
         node_type = type_mention.targets[0]
         pool = self.kg.of_type(node_type)
         word = norm[:type_mention.start].split()[-1:] or [""]
@@ -189,11 +241,19 @@ class GraphQA:
         # an attribute none of these products has ("charge" in "cards that charge no FX fee") is no condition
         conditions = [(m, self._condition(m, norm)) for m in attrs
                       if any(k in self.kg.attrs(n) for n in pool for k in m.targets)]
-        channels = [n for n in linked if self.kg.node(n)["type"] == "channel"]
-        if channels:  # "loans I can apply for in the app": product -available_via-> channel
-            conditions += [(Mention("node", (c,), 0, 0, f"via the {self.kg.name(c)}"),
-                            lambda n, c=c: c in self.kg.targets(n, "available_via")) for c in channels]
+        for m in (m for m in linked if self.kg.node(m.targets[0])["type"] == "channel"):
+            c = m.targets[0]  # "loans I can apply for in the app": product -available_via-> channel
+            if not any(c in self.kg.targets(n, "available_via") for n in pool):
+                continue  # no card is had "via the ATM": the ATM is where it is used, not a condition
+            if _NOT_VIA.search(norm[:m.start]):  # "without going to a branch": through some other channel
+                conditions.append((Mention("node", (c,), 0, 0, f"no need to visit the {self.kg.name(c)}"),
+                                   lambda n, c=c: any(x != c for x in self.kg.targets(n, "available_via"))))
+            else:
+                conditions.append((Mention("node", (c,), 0, 0, f"via the {self.kg.name(c)}"),
+                                   lambda n, c=c: c in self.kg.targets(n, "available_via")))
         matches = [n for n in pool if all(test(n) for _, test in conditions)]
+        if any(not m.alias and all(test(n) for n in pool) for m, test in conditions):
+            return None  # an attribute linked by meaning that rules nothing out was not what was asked
         described = " and ".join(m.alias if m.kind == "node" else self._describe(m, norm) for m, _ in conditions)
         if not matches:
             text = f"None of our {label}s {('have ' + described) if described else 'match'}."
@@ -289,13 +349,16 @@ class GraphQA:
         return procs[0] if procs else None
 
     def _condition(self, m: Mention, norm: str):
-        """Turn "no foreign transaction fee" / "lounge access" / "annual fee under 500" into a test."""
+        """Turn "no foreign transaction fee" / "lounge access" / "annual fee under 500" into a test.
+
+        An attribute linked by meaning has no span (alias ""): a negation or comparator anywhere in the
+        question is its."""
         before = " ".join(norm[:m.start].split()[-3:])
         after = norm[m.end:m.end + 30]
-        negated = bool(_NEG.search(before)) or after.startswith(("-free", " free"))
-        cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(before)
+        negated = bool(_NEG.search(before if m.alias else norm)) or after.startswith(("-free", " free"))
+        cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(before if m.alias else norm)
         spec = {k: self.kg.schema.attributes[k] for k in m.targets}
-        named_value = any(normalize(m.alias) in _parts(self.kg.attrs(n)[k])
+        named_value = bool(m.alias) and any(normalize(m.alias) in _parts(self.kg.attrs(n)[k])
                           for k in spec for n in self.kg.graph if k in self.kg.attrs(n))
 
         def test(node: str) -> bool:
@@ -311,11 +374,11 @@ class GraphQA:
                 if cmp:
                     limit = float(cmp.group(2).replace(",", "")) * (1000 if cmp.group(3) else 1)
                     op = cmp.group(1)
-                    if op in ("under", "below", "less than"):
+                    if op in _BELOW:
                         return number < limit
                     if op in ("at most", "up to"):
                         return number <= limit
-                    return number > limit if op in ("over", "above", "more than") else number >= limit
+                    return number > limit if op in _ABOVE else number >= limit
                 # "no annual fee" is zero; "no payment limit" is unlimited
                 return (number == 0 or math.isinf(number)) if negated else number > 0
             if named_value:  # "Mastercard cards", "cards that work with Google Pay"
@@ -327,9 +390,10 @@ class GraphQA:
 
     def _describe(self, m: Mention, norm: str) -> str:
         before = " ".join(norm[:m.start].split()[-3:])
-        negated = bool(_NEG.search(before)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
-        cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1))
-        return f"{'no ' if negated else ''}{m.alias}{' ' + cmp.group(0) if cmp else ''}"
+        negated = bool(_NEG.search(before if m.alias else norm)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
+        cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1)) or (None if m.alias else _CMP.search(norm))
+        name = m.alias or self.kg.schema.attributes[m.targets[0]].label
+        return f"{'no ' if negated else ''}{name}{' ' + cmp.group(0) if cmp else ''}"
 
 
 def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
@@ -348,6 +412,48 @@ def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
                 and len(between.split()) <= 2 and not _JOINED.search(between))
 
     return [a for a in attrs if not any(b is not a and qualifies(a, b) for b in attrs)]
+
+
+_MAX_WORDS = re.compile(r"\b(highest|maximum|max|most|largest|biggest|longest)\b")
+_MIN_WORDS = re.compile(r"\b(lowest|minimum|min|least|smallest|shortest|cheapest)\b")
+
+
+def _bound(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
+    """Keep one end of a range: "interest rate" links both ends (interest_rate, interest_rate_max);
+    "highest" or "lowest" in the question keeps the end whose label says so. Ends are attributes that
+    list each other in see_also; an attribute without a twin is never dropped."""
+    norm = re.sub(r"\bat (least|most)\b", " ", norm)  # comparators, not bounds
+    wants_max, wants_min = bool(_MAX_WORDS.search(norm)), bool(_MIN_WORDS.search(norm))
+    if wants_max == wants_min:
+        return attrs
+    wanted, other = (_MAX_WORDS, _MIN_WORDS) if wants_max else (_MIN_WORDS, _MAX_WORDS)
+
+    def twins(key: str) -> set[str]:
+        return set(specs[key].see_also) | {k for k, spec in specs.items() if key in spec.see_also}
+
+    result = []
+    for m in attrs:
+        keys = []
+        for key in m.targets:
+            label = specs[key].label
+            if other.search(label) and any(not other.search(specs[t].label) for t in twins(key)):
+                continue  # the other end of a range
+            if not wanted.search(label):
+                ends = sorted(t for t in twins(key) if wanted.search(specs[t].label))
+                if ends:
+                    keys += ends
+                    continue
+            keys.append(key)
+        keys = tuple(dict.fromkeys(keys))
+        result.append(m if keys == m.targets or not keys else Mention(m.kind, keys, m.start, m.end, m.alias))
+    return result
+
+
+def _cut(norm: str, spans: list[Mention]) -> str:
+    """``norm`` without the text of ``spans``."""
+    for m in sorted(spans, key=lambda m: -m.start):
+        norm = norm[:m.start] + norm[m.end:]
+    return " ".join(norm.split())
 
 
 def _in_order(needle: list[str], words: list[str]) -> bool:
