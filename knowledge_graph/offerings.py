@@ -59,17 +59,20 @@ def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:
         raise KnowledgeDataError([DataIssue(path, getattr(raw, "line", 1), "expected a 'not_offered' list")])
     result, issues = [], []
     for item, line in zip(items, items.item_lines):
-        term = item.get("term") if isinstance(item, dict) else None
-        instead = item.get("instead") if isinstance(item, dict) else None
-        say = item.get("say") if isinstance(item, dict) else None
-        if not isinstance(term, str) or not term.strip():
-            issues.append(DataIssue(path, line, "each entry needs a non-empty 'term'"))
+        get = item.get if isinstance(item, dict) else (lambda key: None)
+        instead, say = get("instead"), get("say")
+        terms = get("terms") if get("terms") is not None else [get("term")]  # `terms`: one kind, many words
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+            issues.append(DataIssue(path, line, "each entry needs a non-empty 'term' or 'terms' list"))
         elif instead is not None and instead not in kg.graph:
             issues.append(DataIssue(path, line, f"'instead' names unknown node {instead!r}"))
+        elif get("terms") is not None and not say:
+            issues.append(DataIssue(path, line, "an entry with 'terms' needs 'say' (how to name the kind)"))
         else:
-            wild = "*" in term or "{product}" in term  # kept as written: normalize() would drop "*" and braces
-            result.append(NotOffered(term.lower().strip() if wild else normalize(term),
-                                     str(say or ("{}" if wild else term)), instead))
+            for term in terms:
+                wild = "*" in term or "{product}" in term  # kept as written: normalize() would drop "*" and braces
+                result.append(NotOffered(term.lower().strip() if wild else normalize(term),
+                                         str(say or ("{}" if wild else term)), instead))
     if issues:
         raise KnowledgeDataError(issues)
     return result
