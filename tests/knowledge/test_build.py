@@ -17,7 +17,8 @@ from tests.knowledge.conftest import make_settings
 
 def test_build_is_persisted_and_reused_while_data_is_unchanged(built):
     folder = artifact_dir(built)
-    assert {"manifest.json", "faq.faiss", "faq.json", "source"} <= {p.name for p in folder.iterdir()}
+    assert {"manifest.json", "faq.faiss", "faq.json", "graph_phrases.npy", "graph_phrases.json", "source"} \
+        <= {p.name for p in folder.iterdir()}
     report = build_knowledge(built)
     assert not report.rebuilt and report.faq_entries >= 400
 

@@ -181,3 +181,48 @@ def test_a_kind_of_product_the_faq_talks_about_is_left_to_the_faq(bundle):
                           "Deposits are protected by the deposit insurance scheme.")
     assert offers.check("is my money covered by deposit insurance?", set()) is None
     assert offers.check("do you sell pet insurance?", set()) == ("pet insurance", None)
+
+
+def test_unseen_wording_is_linked_by_meaning_to_the_products_attribute(answerer, qa):
+    question = "what penalty applies if I clear my car loan ahead of schedule"
+    assert qa.answer(question) is None  # no alias in schema.yaml says this; the exact linker finds no attribute
+    answer = answerer.answer(question)
+    assert answer.kind == "graph" and answer.result == ["free"] and answer.sources == ["loan.car"]
+    assert "early repayment fee" in answer.text and "loan.car" in answer.text
+
+
+def test_a_question_about_something_else_is_not_forced_onto_an_attribute(answerer):
+    answer = answerer.answer("refunding a purchase made with a one-time card")
+    assert answer.kind != "graph"  # nearest attribute ("card fee") is not close enough: the FAQ's question
+
+
+@pytest.mark.parametrize("question, value", [
+    ("What's the highest interest rate on a personal loan?", ["12%"]),
+    ("What's the lowest interest rate on a personal loan?", ["3.6%"]),
+    ("what is the interest rate on a personal loan", ["3.6%", "12%"]),
+])
+def test_highest_or_lowest_answers_one_end_of_a_range(qa, question, value):
+    assert qa.answer(question).result == value
+
+
+@pytest.mark.parametrize("question", ["Do you offer mutual funds?", "can I put my savings into index funds with you",
+                                      "do you have any investment products"])
+def test_investment_products_are_not_offered(qa, question):
+    answer = qa.answer(question)
+    assert answer.kind == "not_offered" and "investment products" in answer.text
+
+
+def test_loans_for_small_businesses_are_not_offered(qa):
+    answer = qa.answer("do you lend to small businesses?")
+    assert answer.kind == "not_offered" and "business banking products" in answer.text
+
+
+def test_how_long_a_procedure_takes_is_its_duration(qa):
+    answer = qa.answer("How long does it take to open a Class III account in the app?")
+    assert answer.result == ["about 3 minutes"] and answer.sources == ["proc.open_class_iii_account"]
+
+
+def test_without_going_to_a_branch_lists_what_other_channels_offer(qa):
+    answer = qa.answer("which e-CNY wallets can I get without going into a branch")
+    assert sorted(answer.result) == ["wallet.tier_2", "wallet.tier_3", "wallet.tier_4"]
+    assert sorted(qa.answer("which wallet tiers can I get at a branch").result) == ["wallet.tier_1"]
