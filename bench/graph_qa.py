@@ -11,7 +11,8 @@ Scores every set: graph_qa.yaml (written with the code), graph_qa_holdout.yaml (
 set; two fixes followed its first run) and graph_qa_holdout2.yaml (second held-out set, written
 from the graph's content without the templates' wording; first-run figure in knowledge_results.md)
 graph_qa_holdout3.yaml (written after the holdout2 fixes) and graph_qa_holdout4.yaml (60 questions
-written blind from the graph's content only; its first-run figure is in knowledge_results.md).
+written blind from the graph's content only) and graph_qa_holdout5.yaml (60 more, written blind
+after the holdout4 fixes); their first-run figures are in knowledge_results.md.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from bot.settings import Settings  # noqa: E402
 from knowledge_graph.answerer import KnowledgeAnswerer  # noqa: E402
 
 SETS = [ROOT / "bench" / "data" / name for name in ("graph_qa.yaml", "graph_qa_holdout.yaml", "graph_qa_holdout2.yaml",
-                                                             "graph_qa_holdout3.yaml", "graph_qa_holdout4.yaml")]
+                                                             "graph_qa_holdout3.yaml", "graph_qa_holdout4.yaml",
+                                                             "graph_qa_holdout5.yaml")]
 
 
 def score(answerer: KnowledgeAnswerer, data: Path, verbose: bool) -> list[float]:
