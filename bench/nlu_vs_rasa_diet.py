@@ -45,18 +45,19 @@ def run_diet(texts: list[str], labels: list[str], test_texts: list[str], epochs:
         return json.loads((work / "predictions.json").read_text())
 
 
-def run_ours(settings: Settings, x_tr: np.ndarray, embedding_dim: int, y_tr: list[str],
-             test_texts: list[str], x_te: np.ndarray, latency_n: int) -> dict:
+def run_ours(settings: Settings, x_tr: np.ndarray, embedding_dim: int, train_texts: list[str],
+             y_tr: list[str], test_texts: list[str], x_te: np.ndarray, latency_n: int) -> dict:
     started = time.perf_counter()
-    model = fit_model(x_tr, embedding_dim, y_tr, ClassifierConfig(), settings.seed)
+    model = fit_model(x_tr, embedding_dim, train_texts, y_tr, ClassifierConfig(), settings.seed)
     train_s = time.perf_counter() - started  # the embeddings come from the cache
-    predicted = [model.intents[i] for i in model.predict_proba(x_te).argmax(axis=1)]
+    predicted = [model.intents[i] for i in model.predict_proba(x_te, test_texts).argmax(axis=1)]
     encoder = OnnxEncoder(ensure_encoder(settings), threads=INFERENCE_TORCH_THREADS)  # as served
     limit_inference_threads()
     timings = []
     for text in test_texts[:latency_n]:
         started = time.perf_counter()
-        model.predict_proba(encoder.encode_layers([clean_text(text, settings.nlu_max_chars)]))
+        cleaned = [clean_text(text, settings.nlu_max_chars)]
+        model.predict_proba(encoder.encode_layers(cleaned), cleaned)
         timings.append((time.perf_counter() - started) * 1000)
     return {"intents": predicted, "latency_ms": timings, "train_s": train_s}
 
@@ -76,12 +77,11 @@ def main() -> None:
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=settings.seed).split(x, labels)
     scores: dict[str, list[dict]] = {"bankbot": [], "rasa-diet": []}
     for number, (train, test) in enumerate(list(folds)[: args.run_folds]):
-        test_texts = [texts[i] for i in test]
+        train_texts, test_texts = [texts[i] for i in train], [texts[i] for i in test]
         results = {
-            "bankbot": run_ours(settings, x[train], embedding_dim, labels[train].tolist(), test_texts,
-                                x[test], args.latency_n),
-            "rasa-diet": run_diet([texts[i] for i in train], labels[train].tolist(), test_texts,
-                                  args.epochs),
+            "bankbot": run_ours(settings, x[train], embedding_dim, train_texts, labels[train].tolist(),
+                                test_texts, x[test], args.latency_n),
+            "rasa-diet": run_diet(train_texts, labels[train].tolist(), test_texts, args.epochs),
         }
         for system, result in results.items():
             accuracy = float(np.mean(np.array(result["intents"]) == labels[test]))

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         description="local path, installed model package name, or hub id of the sentence encoder",
     )
     # the operating point of bench/nlu_oos.py: >= 95% of in-scope CLINC150 val queries accepted
-    nlu_fallback_threshold: float = 0.40
+    nlu_fallback_threshold: float = 0.36
     nlu_max_chars: int = 1000
     seed: int = 13
 

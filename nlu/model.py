@@ -1,7 +1,7 @@
 """The intent classifier: a linear softmax head and an MLP over every encoder layer's pooled output
 (nlu.onnx_encoder.encode_layers), averaged with similarity-weighted votes of the nearest training
-examples by sentence embedding (5-fold CV on BANKING77: see bench/nlu_cv.py and the figures in
-data/nlu/README.md).
+examples by sentence embedding and a TF-IDF head over the text itself (5-fold CV on BANKING77: see
+bench/nlu_cv.py and the figures in data/nlu/README.md).
 
 Stored as plain numpy arrays plus JSON (no pickle) so loading a model never runs code. Inference
 is a matrix product and an exact inner-product search (faiss: ~0.6 ms for one message against 13k
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nlu.mlp_head import mlp_logits
+from nlu.tfidf_head import TfidfConfig, TfidfHead
 
 ARRAYS_FILE = "model.npz"
 META_FILE = "meta.json"
@@ -30,7 +31,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class IntentModel:
-    """probabilities = mean of softmax(linear), softmax(MLP) and kNN votes, over ``intents``.
+    """probabilities = mean of softmax(linear), softmax(MLP), kNN votes and softmax(TF-IDF), over
+    ``intents``.
 
     Input rows are layer features; their last ``examples.shape[1]`` columns are the sentence
     embedding (the final layer's), which is what kNN compares.
@@ -42,6 +44,7 @@ class IntentModel:
     mlp: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # w1, b1, w2, b2 (nlu.mlp_head)
     examples: np.ndarray  # (n_examples, dim) normalised training embeddings
     example_labels: np.ndarray  # (n_examples,) index into intents
+    lexical: TfidfHead
     k: int = 10
     temperature: float = 0.05
 
@@ -73,9 +76,11 @@ class IntentModel:
                                       minlength=len(self.intents)) for row in range(len(embeddings))])
         return probs / probs.sum(axis=1, keepdims=True)
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+    def predict_proba(self, features: np.ndarray, texts: list[str]) -> np.ndarray:
+        """``features`` are the layer features of ``texts`` (the cleaned texts themselves)."""
         knn = self.knn_proba(self.embedding(features))
-        return (self.linear_proba(features) + self.mlp_proba(features) + knn) / 3
+        lexical = softmax(self.lexical.logits(texts))
+        return (self.linear_proba(features) + self.mlp_proba(features) + knn + lexical) / 4
 
     def save(self, folder: Path, meta: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +88,7 @@ class IntentModel:
         np.savez(folder / ARRAYS_FILE, weights=self.weights, bias=self.bias,
                  mlp_w1=w1, mlp_b1=b1, mlp_w2=w2, mlp_b2=b2,
                  examples=self.examples.astype(np.float16), example_labels=self.example_labels)
+        self.lexical.save(folder)
         knn = {"k": self.k, "temperature": self.temperature}
         (folder / META_FILE).write_text(
             json.dumps({**meta, "intents": list(self.intents), "knn": knn}, indent=2),
@@ -92,6 +98,8 @@ class IntentModel:
     @classmethod
     def load(cls, folder: Path) -> tuple["IntentModel", dict]:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        tfidf = {key: tuple(value) if isinstance(value, list) else value
+                 for key, value in meta["classifier"]["tfidf"].items()}
         with np.load(folder / ARRAYS_FILE) as arrays:
             model = cls(
                 intents=tuple(meta["intents"]),
@@ -100,6 +108,7 @@ class IntentModel:
                 mlp=tuple(arrays[f"mlp_{name}"].astype(np.float32) for name in ("w1", "b1", "w2", "b2")),
                 examples=arrays["examples"].astype(np.float32),
                 example_labels=arrays["example_labels"].astype(np.int64),
+                lexical=TfidfHead.load(folder, TfidfConfig(**tfidf)),
                 **meta["knn"],
             )
         return model, meta

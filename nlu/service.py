@@ -80,7 +80,7 @@ class NluService:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
-        return self._model.predict_proba(self._features(texts))
+        return self._model.predict_proba(self._features(texts), texts)
 
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
@@ -100,7 +100,7 @@ class NluService:
             sentiment = no_words_sentiment(cleaned)
         else:
             features = self._features([cleaned])
-            probs = self._model.predict_proba(features)[0]
+            probs = self._model.predict_proba(features, [cleaned])[0]
             sentiment = self._sentiment.predict(self._model.embedding(features)[0], cleaned)
             order = np.argsort(-probs)[:RANKING_SIZE]
             ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]

@@ -19,11 +19,12 @@ from nlu.embeddings import encode, encode_cached
 from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
 from nlu.mlp_head import MlpConfig, fit_mlp
 from nlu.model import IntentModel
+from nlu.tfidf_head import TfidfConfig, fit_tfidf_head
 from nlu.onnx_encoder import OnnxEncoder, export_encoder, is_exported
 from nlu.sentiment import SentimentRow, fit_sentiment, load_sentiment_rows
 
 # Bump when a code change alters what training produces, so stored models are retrained.
-TRAINING_CODE_VERSION = "6"
+TRAINING_CODE_VERSION = "7"
 FINGERPRINT_FILE = "fingerprint.txt"
 CACHE_FILE = "embedding_cache.npz"
 LAYERS_CACHE_FILE = "layers_cache.npz"
@@ -42,6 +43,7 @@ class ClassifierConfig:
     knn_k: int = 10
     knn_temperature: float = 0.05
     mlp: MlpConfig = MlpConfig()
+    tfidf: TfidfConfig = TfidfConfig()
     sentiment_c: float = 1.0
 
 
@@ -74,10 +76,11 @@ def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
     return content_fingerprint(training_files(settings), json.dumps(recipe, sort_keys=True))
 
 
-def fit_model(features: np.ndarray, embedding_dim: int, labels: list[str], config: ClassifierConfig,
-              seed: int) -> IntentModel:
-    """Multinomial logistic regression and an MLP over the layer features, plus the kNN store of
-    sentence embeddings (the features' last ``embedding_dim`` columns), as numpy arrays."""
+def fit_model(features: np.ndarray, embedding_dim: int, texts: list[str], labels: list[str],
+              config: ClassifierConfig, seed: int) -> IntentModel:
+    """Multinomial logistic regression and an MLP over the layer features, the kNN store of
+    sentence embeddings (the features' last ``embedding_dim`` columns) and the TF-IDF head over
+    ``texts`` (the texts the features were computed from)."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(
@@ -93,6 +96,7 @@ def fit_model(features: np.ndarray, embedding_dim: int, labels: list[str], confi
         mlp=fit_mlp(features, label_index, len(intents), config.mlp, seed),
         examples=np.ascontiguousarray(features[:, -embedding_dim:], dtype=np.float32),
         example_labels=label_index,
+        lexical=fit_tfidf_head(texts, label_index, len(intents), config.tfidf, config.class_weight, seed),
         k=config.knn_k,
         temperature=config.knn_temperature,
     )
@@ -149,7 +153,8 @@ def train_nlu(settings: Settings, force: bool = False, config: ClassifierConfig 
     features, embedding_dim = layer_features(settings, examples)
     sentiment_embeddings = embed_examples(settings, sentiment_rows)
     embedded = time.perf_counter()
-    model = fit_model(features, embedding_dim, [e.intent for e in examples], config, settings.seed)
+    model = fit_model(features, embedding_dim, [e.text for e in examples], [e.intent for e in examples],
+                      config, settings.seed)
     sentiment = fit_sentiment(sentiment_embeddings, sentiment_rows, config.sentiment_c, settings.seed)
     meta = {"encoder": settings.encoder_model, "classifier": asdict(config), "examples": len(examples),
             "sentiment_examples": len(sentiment_rows), "code": TRAINING_CODE_VERSION}
