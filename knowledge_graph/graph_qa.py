@@ -87,16 +87,17 @@ class GraphQA:
         vector = query.without(_cut(norm, named)) if named else query.get()
         node = self.semantic.best(vector, "node", [n for t in NODE_TYPES for n in self.kg.of_type(t)])
         if not pool:
-            if node and node[1] >= self.semantic.node_threshold and \
+            if node and self.semantic.clear(node, self.semantic.node_threshold) and \
                     not any(self.kg.node(n)["type"] == "procedure" for n in nodes):
-                return [Mention("node", node[0][:1], len(norm), len(norm), "")]
+                return [Mention("node", node.targets[:1], len(norm), len(norm), "")]
             return []
         if any(m.kind == "attribute" and any(k in self.kg.attrs(n) for n in pool for k in m.targets) for m in mentions):
             return []  # an attribute of the product is named; a word like "how much" that fits none is no answer
         keys = {k for n in pool for k in self.kg.attrs(n)} - _SPECIAL_ATTRS - {"purpose"}
         best = self.semantic.best(vector, "attribute", keys)
-        if best and best[1] >= self.semantic.attribute_threshold and (not node or best[1] >= node[1]):
-            return [Mention("attribute", best[0], len(norm), len(norm), "")]
+        if best and self.semantic.clear(best, self.semantic.attribute_threshold, node.score if node else -1.0) \
+                and not _asks_for_several(_cut(norm, mentions), best.targets, keys, self.kg.schema.attributes):
+            return [Mention("attribute", best.targets, len(norm), len(norm), "")]
         return []
 
     def _route(self, text: str, norm: str, mentions: list[Mention]) -> GraphAnswer | None:
@@ -447,6 +448,20 @@ def _bound(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
         keys = tuple(dict.fromkeys(keys))
         result.append(m if keys == m.targets or not keys else Mention(m.kind, keys, m.start, m.end, m.alias))
     return result
+
+
+def _asks_for_several(norm: str, chosen: tuple[str, ...], keys: set[str], specs: dict) -> bool:
+    """A plural that names several of the product's attributes ("limits of class two accounts": the
+    balance, daily and annual limits) asks for all of them; one of them linked by meaning would read
+    as the whole answer. ``norm`` is the question without its linked names ("credit cards" is the kind
+    listed, not a plural of "card" in an attribute's label)."""
+    for word in set(norm.split()):
+        if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+            continue
+        named = {k for k in keys if any(word[:-1] in text.split() for text in [specs[k].label.lower(), *specs[k].aliases])}
+        if len(named) > 1 and not named <= set(chosen):
+            return True
+    return False
 
 
 def _cut(norm: str, spans: list[Mention]) -> str:

@@ -22,9 +22,22 @@ from knowledge_graph.graph import KnowledgeGraph
 # graph QA sets with the matching aliases masked (bench/graph_semantic_tune.py), never on holdout4+.
 ATTRIBUTE_THRESHOLD = 0.525  # among the attributes of a product the question names
 NODE_THRESHOLD = 0.825  # among all procedures and fees, when the question names no product
+# How far the chosen phrase must lead the nearest phrase of any other target (and, for an attribute,
+# the nearest procedure or fee): two candidates about as close are two readings of the question, and
+# a confident answer to the wrong one misleads more than the FAQ's answer. Same cross-validation.
+MARGIN = 0.03
 NODE_TYPES = ("procedure", "fee")  # nodes a question can name without naming a product
 _NOT_LINKED = {"steps", "description", "purpose"}  # answered by other templates
 _FILES = ("graph_phrases.npy", "graph_phrases.json")
+
+
+@dataclass(frozen=True)
+class Link:
+    """The nearest target(s) and their cosine, and the cosine of the nearest other target."""
+
+    targets: tuple[str, ...]
+    score: float
+    runner_up: float  # -1.0 when there is no other target
 
 
 @dataclass(frozen=True)
@@ -55,9 +68,10 @@ class SemanticLinker:
     """Nearest phrase by cosine, among the phrases a caller allows."""
 
     def __init__(self, phrases: list[Phrase], vectors: np.ndarray,
-                 attribute_threshold: float = ATTRIBUTE_THRESHOLD, node_threshold: float = NODE_THRESHOLD):
+                 attribute_threshold: float = ATTRIBUTE_THRESHOLD, node_threshold: float = NODE_THRESHOLD,
+                 margin: float = MARGIN):
         self.phrases, self.vectors = phrases, vectors
-        self.attribute_threshold, self.node_threshold = attribute_threshold, node_threshold
+        self.attribute_threshold, self.node_threshold, self.margin = attribute_threshold, node_threshold, margin
         self.exclude: Callable[[Phrase], bool] = lambda p: False  # the tuning bench masks known phrases
 
     @classmethod
@@ -77,9 +91,10 @@ class SemanticLinker:
         phrases = [Phrase(*row) for row in json.loads((folder / _FILES[1]).read_text())]
         return cls(phrases, np.load(folder / _FILES[0]))
 
-    def best(self, query: np.ndarray, kind: str, targets: Iterable[str]) -> tuple[tuple[str, ...], float] | None:
-        """The allowed targets with the closest phrase, and that cosine. Several targets share it when
-        they share the phrase ("interest rate" is both ends of the loans' rate range)."""
+    def best(self, query: np.ndarray, kind: str, targets: Iterable[str]) -> Link | None:
+        """The allowed targets with the closest phrase, that cosine, and the best cosine of any other
+        target. Several targets share the top when they share the phrase ("interest rate" is both ends
+        of the loans' rate range); they are one reading, not rivals."""
         allowed = set(targets)
         rows = [i for i, p in enumerate(self.phrases) if p.kind == kind and p.target in allowed and not self.exclude(p)]
         if not rows:
@@ -88,7 +103,13 @@ class SemanticLinker:
         top = float(scores.max())
         text = self.phrases[rows[int(np.argmax(scores))]].text
         tied = sorted({self.phrases[r].target for r, s in zip(rows, scores) if self.phrases[r].text == text and s >= top - 1e-6})
-        return tuple(tied), top
+        others = [float(s) for r, s in zip(rows, scores) if self.phrases[r].target not in tied]
+        return Link(tuple(tied), top, max(others, default=-1.0))
+
+    def clear(self, link: Link, threshold: float, rival: float = -1.0) -> bool:
+        """Close enough, and ahead of every other target (and of ``rival``, the best of another kind)
+        by at least the margin."""
+        return link.score >= threshold and link.score - max(link.runner_up, rival) >= self.margin
 
 
 class QueryVector:
