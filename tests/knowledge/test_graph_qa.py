@@ -196,6 +196,18 @@ def test_a_question_about_something_else_is_not_forced_onto_an_attribute(answere
     assert answer.kind != "graph"  # nearest attribute ("card fee") is not close enough: the FAQ's question
 
 
+def test_a_question_between_two_close_attributes_is_left_to_the_faq(answerer, monkeypatch):
+    question = "spending cap of a class II account"  # as near the yearly cap as the balance cap
+    assert answerer.answer(question).kind != "graph"
+    monkeypatch.setattr(answerer.graph_qa.semantic, "margin", 0.0)
+    assert answerer.answer(question).kind == "graph"  # without the margin it picks one reading
+
+
+def test_a_plural_naming_several_attributes_is_not_answered_with_one_of_them(answerer):
+    answer = answerer.answer("limits on a class two account")  # balance, daily and annual limits
+    assert answer.kind != "graph"  # nearest is the balance limit alone ("no limit"), which misleads
+
+
 @pytest.mark.parametrize("question, value", [
     ("What's the highest interest rate on a personal loan?", ["12%"]),
     ("What's the lowest interest rate on a personal loan?", ["3.6%"]),
