@@ -9,7 +9,10 @@ arrays (no pickle), rebuilt into scikit-learn vectorisers on load.
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -49,15 +52,34 @@ class TfidfHead:
     bias: np.ndarray  # (n_intents,)
 
     def features(self, texts: list[str]) -> csr_matrix:
+        """scikit-learn's transform: what the head was fitted on (``logits`` computes the same)."""
         return hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
 
+    @cached_property
+    def _blocks(self) -> list[tuple[Callable[[str], list[str]], dict[str, int], np.ndarray, int]]:
+        """(analyser, vocabulary, idf, first column) of the word and the character block."""
+        offset = len(self.word.vocabulary_)
+        return [(self.word.build_analyzer(), self.word.vocabulary_, self.word.idf_, 0),
+                (self.char.build_analyzer(), self.char.vocabulary_, self.char.idf_, offset)]
+
     def logits(self, texts: list[str]) -> np.ndarray:
-        """Only the columns of each text's few non-zero terms are read: scipy's sparse-by-dense
-        product walked the whole (terms x intents) matrix, 6 ms a message instead of 0.02 ms."""
-        x = self.features(texts)
-        rows = [self.weights[:, x.indices[start:end]] @ x.data[start:end]
-                for start, end in zip(x.indptr[:-1], x.indptr[1:])]
-        return np.stack(rows).astype(np.float32) + self.bias
+        """The same sublinear TF-IDF, per-block L2 norm and linear map as ``features`` followed by
+        the weights, computed per text: scikit-learn's input checks and sparse matrices cost ~1 ms
+        for one message, and reading only the columns of its few terms is 0.02 ms where scipy's
+        sparse-by-dense product took 6 ms."""
+        return np.stack([self._text_logits(text) for text in texts]) + self.bias
+
+    def _text_logits(self, text: str) -> np.ndarray:
+        logits = np.zeros(len(self.bias), dtype=np.float32)
+        for analyse, vocabulary, idf, offset in self._blocks:
+            counts = Counter(index for term in analyse(text) if (index := vocabulary.get(term)) is not None)
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
+            values /= np.linalg.norm(values)
+            logits += self.weights[:, columns + offset] @ values.astype(np.float32)
+        return logits
 
     def save(self, folder: Path) -> None:
         np.savez(folder / ARRAYS_FILE, weights=self.weights.astype(np.float16), bias=self.bias,

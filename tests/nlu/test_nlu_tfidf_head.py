@@ -32,3 +32,11 @@ def test_text_with_no_known_terms_gives_no_confident_intent() -> None:
     logits = head.logits(["zzzz qqqq"])[0]
     probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     assert probs.max() < 0.6
+
+
+def test_per_text_logits_equal_scikit_learns_transform() -> None:
+    """The service's fast path must compute exactly what the head was fitted on."""
+    head = fit_tfidf_head(TEXTS, LABELS, 3, CONFIG, "balanced", seed=13)
+    probes = ["Freeze my card, my card!", "send send money", "balance", "", "🙂 ÄÖ 转账"]
+    reference = np.asarray(head.features(probes) @ head.weights.T) + head.bias
+    assert np.allclose(head.logits(probes), reference, atol=1e-5)
