@@ -131,7 +131,3 @@ class QueryVector:
         if text not in self._others:
             self._others[text] = encode(self.encoder, [text])[0]
         return self._others[text]
-
-    @property
-    def computed(self) -> np.ndarray | None:
-        return self._vector

@@ -3,7 +3,7 @@
 Why: the encoder heads see meaning but blur exact wording ("top up" vs "top-up limits", card vs
 virtual card); character n-grams also survive typos. Alone it is the weakest head (~90% on
 BANKING77), but it errs on different messages, and adding it to the ensemble lifted 5-fold CV from
-93.5% to 93.75% (bench/nlu_cv.py --approaches shipped). Stored as JSON vocabularies plus numpy
+93.51% to 93.70% (bench/nlu_cv.py --approaches shipped). Stored as JSON vocabularies plus numpy
 arrays (no pickle), rebuilt into scikit-learn vectorisers on load.
 """
 from __future__ import annotations
