@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from knowledge_graph.graph import KnowledgeGraph
-from knowledge_graph.linking import EntityLinker, Mention, normalize
+from knowledge_graph.linking import EntityLinker, Mention, normalize, stems
 from knowledge_graph.offerings import NOUN_TYPES, OfferChecker
 from knowledge_graph.semantic_links import NODE_TYPES, QueryVector, SemanticLinker
 
-_DOCS = re.compile(r"\b(documents?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
+_DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
-_COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|vs|better|between|or)\b")
+_COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|than|between|or)\b")
 _LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,2}$")
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
@@ -107,7 +107,7 @@ class GraphQA:
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
-        attrs = _bound(norm, attrs, self.kg.schema.attributes)
+        attrs = _counted(norm, _bound(norm, attrs, self.kg.schema.attributes), self.kg.schema.attributes)
         if not products and not procedures and attrs:  # "how recent must my employment certificate be"
             products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
         if not products and not procedures and _HOW.search(norm):
@@ -319,11 +319,11 @@ class GraphQA:
     def _named_in_other_words(self, norm: str, types: set[str], min_words: int, in_order: bool) -> list[str]:
         """A node whose alias words all occur in the question with other words between ("change my
         card PIN" is "change my pin"; a product's words must keep their order); the longest alias wins."""
-        words = norm.split()
+        words = list(stems(norm))
         best, best_len = [], 0
         for node in (n for t in types for n in self.kg.of_type(t)):
             for alias in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]]:
-                alias_words = normalize(alias).split()
+                alias_words = list(stems(normalize(alias)))
                 if len(set(alias_words)) < max(min_words, best_len + 1):
                     continue
                 found = _in_order(alias_words, words) if in_order else set(alias_words) <= set(words)
@@ -337,11 +337,11 @@ class GraphQA:
         The first procedure listed on the node is its main one (apply/open) and wins ties.
         """
         procs = self.kg.targets(node, "has_procedure")
-        own = {w for a in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]] for w in a.split()}
-        words = set(norm.split()) - own - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
+        own = {w for a in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]] for w in stems(normalize(a))}
+        words = set(stems(norm)) - own - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
         best, best_score = None, 0
         for proc in procs:
-            vocab = {w for a in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]] for w in a.split()}
+            vocab = {w for a in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]] for w in stems(normalize(a))}
             score = len(words & vocab)
             if score > best_score:
                 best, best_score = proc, score
@@ -447,6 +447,18 @@ def _bound(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
             keys.append(key)
         keys = tuple(dict.fromkeys(keys))
         result.append(m if keys == m.targets or not keys else Mention(m.kind, keys, m.start, m.end, m.alias))
+    return result
+
+
+def _counted(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
+    """"How many" asks for a number: an attribute that is not one gives way to its countable twin
+    in see_also ("how many airport lounge visits" is the visits, not whether there is access)."""
+    if not re.search(r"\bhow many\b", norm):
+        return attrs
+    result = []
+    for m in attrs:
+        counted = tuple(t for k in m.targets if specs[k].kind != "int" for t in specs[k].see_also if specs[t].kind == "int")
+        result.append(Mention(m.kind, counted, m.start, m.end, m.alias) if counted else m)
     return result
 
 

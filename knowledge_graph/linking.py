@@ -1,13 +1,18 @@
 """Entity linking: find graph nodes, attributes and product-type nouns mentioned in a question.
 
 Everything is matched against aliases from the data (node aliases, attribute aliases, type nouns),
-longest match first, so "Class II account" never links to "Class I".
+longest match first, so "Class II account" never links to "Class I". Words are compared by their
+Snowball stems, so an alias written "pay off early" also links "paying off early", and "close my
+account" links "closing my account": alias lists then need no inflected copies.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
+
+import snowballstemmer
 
 from knowledge_graph.graph import KnowledgeGraph
 
@@ -27,6 +32,20 @@ def normalize(text: str) -> str:
     for pattern, repl in _SYNONYMS:
         text = pattern.sub(repl, text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball stem of one normalized word ("closing" and "close" are both "close")."""
+    return _STEMMER.stemWord(word)
+
+
+def stems(text: str) -> tuple[str, ...]:
+    """Stems of a normalized text's words."""
+    return tuple(stem(w) for w in text.split())
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,15 @@ class EntityLinker:
             for noun in node_type.nouns:
                 table.setdefault(normalize(noun), ("type", {key}))
         self._table = {a: (k, tuple(sorted(t))) for a, (k, t) in table.items() if a}
+        # the same table keyed by stems; of aliases that stem alike, the first (nodes, then attributes,
+        # then type nouns) names the target, as in the table above; attribute keys are merged
+        self._by_stems: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+        for alias, (kind, targets) in self._table.items():
+            key = stems(alias)
+            old_kind, old_targets = self._by_stems.setdefault(key, (kind, targets))
+            if kind == old_kind == "attribute":
+                self._by_stems[key] = (kind, tuple(sorted(set(old_targets) | set(targets))))
+        self._longest = max(map(len, self._by_stems), default=0)
         self._frames = _frames(kg)
         self._after_name: dict[str, set[str]] = {}
         for key, spec in kg.schema.attributes.items():
@@ -153,29 +181,37 @@ class EntityLinker:
         return result
 
     def _scan(self, norm: str) -> list[Mention]:
-        """Greedy longest-first matching so overlapping aliases resolve to the most specific one."""
+        """Greedy longest-first matching so overlapping aliases resolve to the most specific one.
+
+        Two limits on matching by stem: a plural never names one product ("debit cards" lists the
+        kind, it is not the Classic Debit Card), and one inflected word ("require" for
+        "requirements") gives way when another attribute is named as written.
+        """
         spans = sorted(set(self._all_spans(norm)), key=lambda s: (-(s[1] - s[0]), s[0]))
         taken: list[tuple[int, int]] = []
         result = []
-        for start, end in spans:
+        for start, end, key in spans:
+            kind, targets = self._by_stems[key]
+            surface = norm[start:end]
+            if kind == "node" and surface not in self._table and surface.endswith("s"):
+                continue
             if any(start < e and s < end for s, e in taken):
                 continue
             taken.append((start, end))
-            kind, targets = self._table[norm[start:end]]
-            result.append(Mention(kind, targets, start, end, norm[start:end]))
-        return sorted(result, key=lambda m: m.start)
+            result.append(Mention(kind, targets, start, end, surface))
+        exact = any(m.kind == "attribute" and m.alias in self._table for m in result)
+        return sorted((m for m in result if not (exact and m.kind == "attribute" and m.alias not in self._table
+                                                 and " " not in m.alias)), key=lambda m: m.start)
 
-    def _all_spans(self, norm: str) -> Iterable[tuple[int, int]]:
-        """Every alias occurrence, including ones nested inside longer aliases."""
-        for alias in self._table:
-            start = norm.find(alias)
-            while start != -1:
-                end = start + len(alias)
-                before_ok = start == 0 or not (norm[start - 1].isalnum() or norm[start - 1] in "-_")
-                after_ok = end == len(norm) or not (norm[end].isalnum() or norm[end] in "-_")
-                if before_ok and after_ok:
-                    yield start, end
-                start = norm.find(alias, start + 1)
+    def _all_spans(self, norm: str) -> Iterable[tuple[int, int, tuple[str, ...]]]:
+        """Every run of whole words whose stems are an alias's stems, including runs nested inside
+        longer ones: (start, end, stems)."""
+        words = [(m.start(), m.end(), stem(m.group())) for m in re.finditer(r"\S+", norm)]
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + self._longest) + 1):
+                key = tuple(w[2] for w in words[i:j])
+                if key in self._by_stems:
+                    yield words[i][0], words[j - 1][1], key
 
 
 def _frames(kg: KnowledgeGraph) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:

@@ -238,3 +238,29 @@ def test_without_going_to_a_branch_lists_what_other_channels_offer(qa):
     answer = qa.answer("which e-CNY wallets can I get without going into a branch")
     assert sorted(answer.result) == ["wallet.tier_2", "wallet.tier_3", "wallet.tier_4"]
     assert sorted(qa.answer("which wallet tiers can I get at a branch").result) == ["wallet.tier_1"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is there a fee on the mortgage for paying off early?", ["free after 12 months; 1% of the amount repaid early before that"]),
+    ("what are the steps for closing my account", ["proc.close_account"]),
+])
+def test_inflected_words_link_like_the_alias(qa, question, expected):
+    """Aliases are matched by word stems: "paying off early" is "pay off early", "closing" is "close"."""
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and answer.result == expected
+
+
+def test_a_plural_lists_the_kind_rather_than_naming_one_product(qa):
+    answer = qa.answer("Which debit cards have lounge access?")
+    assert answer.kind == "graph" and answer.result == [] and answer.text.startswith("None of our debit cards")
+
+
+def test_how_many_asks_for_the_count_not_the_yes_or_no(qa):
+    assert qa.answer("how many airport lounge visits does the Voyager card give me").result == ["4 visits per year"]
+
+
+@pytest.mark.parametrize("question", ["Is the Gold card cheaper than the Cashback card?",
+                                      "what docs do I need to apply for a car loan"])
+def test_comparison_and_document_words(qa, question):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and len(answer.result) >= 2 and all("." in r for r in answer.result)
