@@ -83,7 +83,8 @@ class GraphQA:
             pool = [n for n in nodes if self.kg.node(n)["type"] == "document"][:1]
         # the closest procedure or fee: linked when no product is named, and a rival to the product's
         # attributes otherwise ("pay in stores with my virtual card" is nearer getting a card than its fee)
-        named = [m for m in mentions if m.kind == "node" and m.targets[0] in products and m.end > m.start]
+        named = [m for m in mentions if m.kind == "node" and m.end > m.start
+                 and self.kg.node(m.targets[0])["type"] in _PRODUCT_TYPES]  # a channel ("cash machine") is kept
         vector = query.without(_cut(norm, named)) if named else query.get()
         node = self.semantic.best(vector, "node", [n for t in NODE_TYPES for n in self.kg.of_type(t)])
         if not pool:
@@ -98,6 +99,8 @@ class GraphQA:
         if best and self.semantic.clear(best, self.semantic.attribute_threshold, node.score if node else -1.0) \
                 and not _asks_for_several(_cut(norm, mentions), best.targets, keys, self.kg.schema.attributes):
             return [Mention("attribute", best.targets, len(norm), len(norm), "")]
+        if node and self.semantic.clear(node, self.semantic.node_threshold, best.score if best else -1.0):
+            return [Mention("node", node.targets[:1], len(norm), len(norm), "")]  # "another bank's cash machine"
         return []
 
     def _route(self, text: str, norm: str, mentions: list[Mention]) -> GraphAnswer | None:
@@ -106,7 +109,10 @@ class GraphQA:
                        self.kg.schema.attributes)
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
-        procedures = [n for n in nodes if self.kg.node(n)["type"] == "procedure"]
+        # a procedure named in another inflection ("you blocked my card") is news, not a request for
+        # its steps, unless the question asks how
+        procedures = [m.targets[0] for m in mentions if m.kind == "node" and self.kg.node(m.targets[0])["type"] == "procedure"
+                      and (self.linker.as_written(m) or _HOW.search(norm) or _DOCS.search(norm))]
         attrs = _counted(norm, _bound(norm, attrs, self.kg.schema.attributes), self.kg.schema.attributes)
         if not products and not procedures and attrs:  # "how recent must my employment certificate be"
             products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
@@ -147,6 +153,11 @@ class GraphQA:
                         if keys & set(self.kg.attrs(n))] or products
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
+        if attrs and products and not any(k in self.kg.attrs(n) for n in products for k in keys):
+            # "once I've applied for a car loan, how long until I hear back": the application's duration
+            proc = self._pick_procedure(products[0], norm, strict=True)
+            if proc and keys & set(self.kg.attrs(proc)):
+                return self._lookup([proc], attrs)
         if products and attrs:
             found = self._lookup(products, attrs)
             if found:

@@ -111,6 +111,10 @@ class EntityLinker:
                 seen.add(targets)
         return found
 
+    def as_written(self, mention: Mention) -> bool:
+        """Whether the mention is an alias as written, not another inflection of one."""
+        return mention.alias in self._table
+
     def _with_frames(self, norm: str, found: list[Mention]) -> list[Mention]:
         """Attribute aliases with the product inside them ("how much can ... hold", "open ... remotely").
 
