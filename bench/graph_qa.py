@@ -2,7 +2,8 @@
 comparisons, procedures, overviews, products we don't offer).
 
 An answer matches when its kind and its bare facts (values or node ids, order-free) equal the
-expected ones. Runs through the full KnowledgeAnswerer, so a question the graph misses and the
+expected ones. Runs through the NLU and the full KnowledgeAnswerer as the bot does (the trained
+NLU model's intent and entities go with each question), so a question the graph misses and the
 FAQ answers counts as wrong. A second figure per set is what a customer sees: a question counts when
 the graph's answer matches, or, for a question whose expected answer is values (not node ids, not
 "not offered"), when the answer went to the FAQ and the FAQ answer's text states every expected value
@@ -32,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
 from knowledge_graph.answerer import Answer, KnowledgeAnswerer  # noqa: E402
+from nlu.service import NluService  # noqa: E402
 
 SETS = [ROOT / "bench" / "data" / name for name in ("graph_qa.yaml", "graph_qa_holdout.yaml", "graph_qa_holdout2.yaml",
                                                              "graph_qa_holdout3.yaml", "graph_qa_holdout4.yaml",
@@ -54,14 +56,15 @@ def faq_states(answer: Answer, values: list[str]) -> bool:
     return answer.kind == "faq" and all(_plain(v) in _plain(answer.text) for v in values)
 
 
-def score(answerer: KnowledgeAnswerer, data: Path, verbose: bool) -> list[float]:
+def score(answerer: KnowledgeAnswerer, nlu: NluService, data: Path, verbose: bool) -> list[float]:
     """Print exact match and what the customer gets by either route on one set; return the latencies."""
     items = yaml.safe_load(data.read_text())["items"]
     correct, by_kind, times = 0, {}, []
     value_n = value_graph = value_faq = 0
     for item in items:
+        parsed = nlu.parse(item["q"])
         started = time.perf_counter()
-        answer = answerer.answer(item["q"])
+        answer = answerer.answer(item["q"], parsed["intent"]["name"], parsed["entities"])
         times.append(time.perf_counter() - started)
         ok = answer.kind == item["kind"] and sorted(answer.result) == sorted(item["answer"])
         correct += ok
@@ -83,8 +86,9 @@ def score(answerer: KnowledgeAnswerer, data: Path, verbose: bool) -> list[float]
 def main() -> None:
     verbose = "-v" in sys.argv
     torch.set_num_threads(2)
-    answerer = KnowledgeAnswerer.load(Settings())
-    times = sorted(t for data in SETS for t in score(answerer, data, verbose))
+    settings = Settings()
+    answerer, nlu = KnowledgeAnswerer.load(settings), NluService.load(settings)
+    times = sorted(t for data in SETS for t in score(answerer, nlu, data, verbose))
     print(f"answer latency p50 {times[len(times) // 2] * 1000:.1f} ms (graph answers skip the encoder)")
 
 

@@ -85,7 +85,7 @@ class KnowledgeAnswerer:
             return Answer("What would you like to know? You can ask about accounts, cards, loans, "
                           "transfers, fees or the e-CNY wallet.", [], "clarify")
         query = QueryVector(self.index.encoder, text)  # encoded once, only if the exact linker finds nothing
-        graph = self.graph_qa.answer(text, entities, query)
+        graph = self.graph_qa.answer(text, entities, query, intent)
         if graph:
             return Answer(graph.text, graph.sources, graph.kind, [], graph.result, graph.path)
         cfg = self.bundle.retrieval

@@ -13,7 +13,7 @@ from knowledge_graph.marked_yaml import MarkedDict, MarkedList, load_marked
 from knowledge_graph.schema import Schema, load_schema
 
 NODE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
-NODE_KEYS = {"id", "type", "name", "aliases", "attributes", "edges"}
+NODE_KEYS = {"id", "type", "name", "aliases", "intents", "attributes", "edges"}
 
 
 @dataclass
@@ -108,6 +108,10 @@ def _add_node(path: Path, node: MarkedDict, schema: Schema, graph: nx.MultiDiGra
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         issue("aliases", "aliases must be a list of strings")
         aliases = []
+    intents = node.get("intents", [])  # NLU intents that ask for this node (a procedure's "how do I")
+    if not isinstance(intents, list) or not all(isinstance(i, str) for i in intents):
+        issue("intents", "intents must be a list of NLU intent names")
+        intents = []
     attributes = node.get("attributes", {}) or {}
     if not isinstance(attributes, dict):
         issue("attributes", "attributes must be a mapping")
@@ -135,7 +139,7 @@ def _add_node(path: Path, node: MarkedDict, schema: Schema, graph: nx.MultiDiGra
             pending.append((path, dline if dline else line, node_id, etype, str(dst), order))
     graph.add_node(
         node_id, type=node_type, name=name.strip(), aliases=[a.lower() for a in aliases],
-        attributes=dict(attributes), file=str(path), line=node.line,
+        intents=list(intents), attributes=dict(attributes), file=str(path), line=node.line,
     )
 
 

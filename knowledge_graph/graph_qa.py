@@ -59,16 +59,17 @@ class GraphQA:
         self.kg, self.linker, self.offers, self.semantic = kg, linker, offers, semantic
 
     def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None,
-               query: QueryVector | None = None) -> GraphAnswer | None:
+               query: QueryVector | None = None, intent: str | None = None) -> GraphAnswer | None:
         """Exact aliases first; only when they answer nothing is the question encoded (``query``) and
-        linked by meaning to an attribute of the product it names, or to a procedure or fee."""
+        linked by meaning to an attribute of the product it names, or to a procedure or fee. The NLU
+        ``intent`` names a procedure (its ``intents`` in the data) for a "how do I" that names none."""
         norm = normalize(text)
         mentions = self.linker.link(text, entities)
-        found = self._route(text, norm, mentions)
+        found = self._route(text, norm, mentions, intent)
         if found is None and self.semantic is not None and query is not None and not _WHY.search(norm):
             extra = self._semantic_mentions(norm, mentions, query)
             if extra:
-                found = self._route(text, norm, mentions + extra)
+                found = self._route(text, norm, mentions + extra, intent)
         return found
 
     def _semantic_mentions(self, norm: str, mentions: list[Mention], query: QueryVector) -> list[Mention]:
@@ -103,7 +104,7 @@ class GraphQA:
             return [Mention("node", node.targets[:1], len(norm), len(norm), "")]  # "another bank's cash machine"
         return []
 
-    def _route(self, text: str, norm: str, mentions: list[Mention]) -> GraphAnswer | None:
+    def _route(self, text: str, norm: str, mentions: list[Mention], intent: str | None = None) -> GraphAnswer | None:
         nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
         attrs = _asked(norm, [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS],
                        self.kg.schema.attributes)
@@ -118,6 +119,9 @@ class GraphQA:
             products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
         if not products and not procedures and _HOW.search(norm):
             procedures = self._named_in_other_words(norm, {"procedure"}, min_words=2, in_order=False)
+        if not products and not procedures and intent and (_HOW.search(norm) or _DOCS.search(norm)):
+            # "my new card came in the post, how do I switch it on": the NLU reads activate_my_card
+            procedures = [n for n in self.kg.of_type("procedure") if intent in self.kg.node(n)["intents"]][:1]
         # a bare noun ("the diamond mortgage" links "mortgage") does not vouch for the name in front of it
         named = {m.targets[0] for m in mentions if m.kind == "node" and m.alias not in NOUN_TYPES}
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
@@ -292,6 +296,7 @@ class GraphQA:
                 if "annual_fee" in self.kg.attrs(node):
                     lines.append(f"{self.kg.name(node)} - annual fee: {self._value(node, 'annual_fee')}.")
                     result.append(self._value(node, "annual_fee"))
+                    sources.append(node)
                 for fee in self.kg.targets(node, "charges"):
                     lines.append(f"{self.kg.name(node)} - {self._fee_line(fee)}.")
                     result.append(fee)

@@ -264,3 +264,20 @@ def test_how_many_asks_for_the_count_not_the_yes_or_no(qa):
 def test_comparison_and_document_words(qa, question):
     answer = qa.answer(question)
     assert answer.kind == "graph" and len(answer.result) >= 2 and all("." in r for r in answer.result)
+
+
+def test_the_nlu_intent_names_the_procedure_a_how_question_does_not(qa):
+    question = "My new card just came in the post, how do I switch it on?"
+    assert qa.answer(question) is None
+    assert qa.answer(question, intent="activate_my_card").result == ["proc.activate_card"]
+    assert qa.answer("my new card came in the post today", intent="activate_my_card") is None  # no "how"
+
+
+def test_an_inflected_procedure_name_is_news_unless_asked_how(qa):
+    assert qa.answer("you blocked my card yesterday") is None
+    assert qa.answer("how do I go about blocking my card").result == ["proc.report_lost_card"]
+
+
+def test_incoming_international_payments_are_not_the_sending_service(qa):
+    answer = qa.answer("how long does an incoming international payment take?")
+    assert answer.sources == ["transfer.international_incoming"] and "1 to 3 business days" in answer.result[0]

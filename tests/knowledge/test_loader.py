@@ -104,3 +104,13 @@ def test_shipped_data_is_valid_and_complete(bundle):
     tags = {t for e in bundle.faq for t in e.tags}
     assert {"e-cny", "open banking", "security", "account opening"} <= tags
     assert all("{" not in e.answer for e in bundle.faq), "every graph placeholder is filled"
+
+
+def test_procedure_intents_are_intents_the_nlu_predicts(bundle):
+    """A misspelt intent in a procedure would silently never match what the NLU says."""
+    import yaml
+    from bot.settings import PROJECT_ROOT
+    known = {block["intent"] for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml")
+             for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []) if "intent" in block}
+    used = {i for n in bundle.graph.graph for i in bundle.graph.node(n)["intents"]}
+    assert used and used <= known, used - known
