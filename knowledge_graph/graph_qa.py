@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from knowledge_graph.graph import KnowledgeGraph
 from knowledge_graph.linking import EntityLinker, Mention, normalize, stems
 from knowledge_graph.offerings import NOUN_TYPES, OfferChecker
-from knowledge_graph.semantic_links import NODE_TYPES, QueryVector, SemanticLinker
+from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, SemanticLinker
 
 _DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
@@ -96,13 +96,26 @@ class GraphQA:
         if any(m.kind == "attribute" and any(k in self.kg.attrs(n) for n in pool for k in m.targets) for m in mentions):
             return []  # an attribute of the product is named; a word like "how much" that fits none is no answer
         keys = {k for n in pool for k in self.kg.attrs(n)} - _SPECIAL_ATTRS - {"purpose"}
+        if _CMP.search(norm):  # "which loans let me borrow more than CNY 250,000": a number, compared
+            specs = self.kg.schema.attributes
+            keys = {k for k in keys if specs[k].kind in ("money", "int", "percent")}
+            keys = set(_bound(norm, [Mention("attribute", tuple(sorted(keys)), 0, 0, "")], specs)[0].targets) if keys else keys
+            # the names and the number pull away from the verb that says which attribute ("hold", "borrow")
+            bare = query.without(_CMP.sub(" ", _cut(norm, [m for m in mentions if m.end > m.start])))
+            vector = max((vector, bare), key=lambda v: self._strength(self.semantic.best(v, "attribute", keys)))
         best = self.semantic.best(vector, "attribute", keys)
-        if best and self.semantic.clear(best, self.semantic.attribute_threshold, node.score if node else -1.0) \
+        # a list question ("which cards ...") lists products: a fee or procedure is no rival reading
+        rival = node.score if node and products else -1.0
+        if best and self.semantic.clear(best, self.semantic.attribute_threshold, rival) \
                 and not _asks_for_several(_cut(norm, mentions), best.targets, keys, self.kg.schema.attributes):
             return [Mention("attribute", best.targets, len(norm), len(norm), "")]
         if node and self.semantic.clear(node, self.semantic.node_threshold, best.score if best else -1.0):
             return [Mention("node", node.targets[:1], len(norm), len(norm), "")]  # "another bank's cash machine"
         return []
+
+    def _strength(self, link: Link | None) -> tuple[bool, float]:
+        """Orders links: clear ones first, then by cosine."""
+        return (bool(link) and self.semantic.clear(link, self.semantic.attribute_threshold), link.score if link else -1.0)
 
     def _route(self, text: str, norm: str, mentions: list[Mention], intent: str | None = None) -> GraphAnswer | None:
         nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
@@ -437,10 +450,14 @@ _MIN_WORDS = re.compile(r"\b(lowest|minimum|min|least|smallest|shortest|cheapest
 
 def _bound(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
     """Keep one end of a range: "interest rate" links both ends (interest_rate, interest_rate_max);
-    "highest" or "lowest" in the question keeps the end whose label says so. Ends are attributes that
-    list each other in see_also; an attribute without a twin is never dropped."""
+    "highest" or "lowest" in the question keeps the end whose label says so, and without them a
+    comparator does ("loans that let me borrow more than 250,000": the maximum amount is above it).
+    Ends are attributes that list each other in see_also; an attribute without a twin is never dropped."""
+    cmp = _CMP.search(norm)
     norm = re.sub(r"\bat (least|most)\b", " ", norm)  # comparators, not bounds
     wants_max, wants_min = bool(_MAX_WORDS.search(norm)), bool(_MIN_WORDS.search(norm))
+    if not wants_max and not wants_min and cmp:
+        wants_max, wants_min = cmp.group(1) not in _BELOW + ("at most", "up to"), cmp.group(1) in _BELOW + ("at most", "up to")
     if wants_max == wants_min:
         return attrs
     wanted, other = (_MAX_WORDS, _MIN_WORDS) if wants_max else (_MIN_WORDS, _MAX_WORDS)

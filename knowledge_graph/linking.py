@@ -35,6 +35,7 @@ def normalize(text: str) -> str:
 
 
 _STEMMER = snowballstemmer.stemmer("english")
+_COMPARED = re.compile(r"\b([a-z]+) (?:more than|over|above|less than|under|below|at least|at most|up to) (?:cny )?\d")
 
 
 @lru_cache(maxsize=65536)
@@ -86,6 +87,9 @@ class EntityLinker:
             if kind == old_kind == "attribute":
                 self._by_stems[key] = (kind, tuple(sorted(set(old_targets) | set(targets))))
         self._longest = max(map(len, self._by_stems), default=0)
+        # "borrow up to" is an alias, so "borrow more than 250,000" names the same attribute
+        self._up_to = {key[:-2]: self._by_stems[key] for key in self._by_stems
+                       if key[-2:] == ("up", "to") and len(key) > 2 and self._by_stems[key][0] == "attribute"}
         self._frames = _frames(kg)
         self._after_name: dict[str, set[str]] = {}
         for key, spec in kg.schema.attributes.items():
@@ -99,6 +103,7 @@ class EntityLinker:
         """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
         norm = normalize(text)
         found = self._with_frames(norm, self._scan(norm))
+        found = sorted(found + self._compared(norm, found), key=lambda m: m.start)
         found = sorted(found + self._named_attributes(norm, found), key=lambda m: m.start)
         if not any(m.kind == "attribute" for m in found):
             found = sorted(found + self._split_attributes(norm, found), key=lambda m: m.start)
@@ -114,6 +119,16 @@ class EntityLinker:
     def as_written(self, mention: Mention) -> bool:
         """Whether the mention is an alias as written, not another inflection of one."""
         return mention.alias in self._table
+
+    def _compared(self, norm: str, found: list[Mention]) -> list[Mention]:
+        """A verb with a number compared ("hold more than CNY 15,000") where "<verb> up to" is an alias."""
+        result = []
+        for match in _COMPARED.finditer(norm):
+            key = stems(match.group(1))
+            if key in self._up_to and not any(m.start < match.end(1) and match.start(1) < m.end for m in found):
+                kind, targets = self._up_to[key]
+                result.append(Mention(kind, targets, match.start(1), match.end(1), match.group(1)))
+        return result
 
     def _with_frames(self, norm: str, found: list[Mention]) -> list[Mention]:
         """Attribute aliases with the product inside them ("how much can ... hold", "open ... remotely").

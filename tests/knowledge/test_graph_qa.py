@@ -281,3 +281,13 @@ def test_an_inflected_procedure_name_is_news_unless_asked_how(qa):
 def test_incoming_international_payments_are_not_the_sending_service(qa):
     answer = qa.answer("how long does an incoming international payment take?")
     assert answer.sources == ["transfer.international_incoming"] and "1 to 3 business days" in answer.result[0]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which e-CNY wallet tiers let me hold more than CNY 15,000?", ["wallet.tier_1", "wallet.tier_2", "wallet.tier_3"]),
+    ("which loans let me borrow over 5,000,000", ["loan.mortgage"]),
+])
+def test_a_verb_with_a_compared_number_names_the_limit(qa, question, expected):
+    """"borrow up to" is an alias, so "borrow over N" filters on the same attribute, the range's top end."""
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected
