@@ -29,6 +29,7 @@ _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|what is|what's|whats)\b")
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
 _NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of)\b(?: \S+){0,3} $")
+_EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not counting|not including|other than|except|except for|besides|on top of)\b(?: \S+){0,2} $")  # "... leaving aside the cable fee"
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
@@ -119,8 +120,8 @@ class GraphQA:
 
     def _route(self, text: str, norm: str, mentions: list[Mention], intent: str | None = None) -> GraphAnswer | None:
         nodes = list(dict.fromkeys(m.targets[0] for m in mentions if m.kind == "node"))
-        attrs = _asked(norm, [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS],
-                       self.kg.schema.attributes)
+        attrs = _asked(norm, [m for m in mentions if m.kind == "attribute" and not set(m.targets) & _SPECIAL_ATTRS
+                              and not _EXCLUDED.search(norm[:m.start])], self.kg.schema.attributes)
         types = [m for m in mentions if m.kind == "type"]
         products = [n for n in nodes if self.kg.node(n)["type"] in _PRODUCT_TYPES | {"channel", "fee", "bank"}]
         # a procedure named in another inflection ("you blocked my card") is news, not a request for
@@ -281,8 +282,9 @@ class GraphQA:
                 conditions.append((Mention("node", (c,), 0, 0, f"via the {self.kg.name(c)}"),
                                    lambda n, c=c: c in self.kg.targets(n, "available_via")))
         matches = [n for n in pool if all(test(n) for _, test in conditions)]
-        if any(not m.alias and all(test(n) for n in pool) for m, test in conditions):
-            return None  # an attribute linked by meaning that rules nothing out was not what was asked
+        if any(not m.alias and all(test(n) for n in pool if set(m.targets) & set(self.kg.attrs(n)))
+               for m, test in conditions):
+            return None  # an attribute linked by meaning that rules out none of the products that have it was not what was asked
         described = " and ".join(m.alias if m.kind == "node" else self._describe(m, norm) for m, _ in conditions)
         if not matches:
             text = f"None of our {label}s {('have ' + described) if described else 'match'}."
@@ -430,7 +432,7 @@ def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
     """Drop an attribute that only qualifies the one asked about next to it: in "is the annual fee
     waived?" the fee is the subject and the waiver (one of its see_also) the question.
 
-    Both must be within two words of each other and not joined by "and"/"or" ("the annual fee and
+    Both must be within four words of each other ("avoid paying the Platinum card annual fee") and not joined by "and"/"or" ("the annual fee and
     the waiver" asks for both); attributes that list each other (minimum/maximum amount) never drop.
     """
     def qualifies(a: Mention, b: Mention) -> bool:
@@ -439,7 +441,7 @@ def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
         lo, hi = sorted([a, b], key=lambda m: m.start)
         between = norm[lo.end:hi.start]
         return (set(b.targets) <= shown_with_a and not set(a.targets) & shown_with_b
-                and len(between.split()) <= 2 and not _JOINED.search(between))
+                and len(between.split()) <= 4 and not _JOINED.search(between))
 
     return [a for a in attrs if not any(b is not a and qualifies(a, b) for b in attrs)]
 

@@ -103,7 +103,7 @@ class EntityLinker:
         """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
         norm = normalize(text)
         found = self._with_frames(norm, self._scan(norm))
-        found = sorted(found + self._compared(norm, found), key=lambda m: m.start)
+        found = sorted(found + self._compared(norm, found) + self._ellipsis(norm, found), key=lambda m: m.start)
         found = sorted(found + self._named_attributes(norm, found), key=lambda m: m.start)
         if not any(m.kind == "attribute" for m in found):
             found = sorted(found + self._split_attributes(norm, found), key=lambda m: m.start)
@@ -119,6 +119,21 @@ class EntityLinker:
     def as_written(self, mention: Mention) -> bool:
         """Whether the mention is an alias as written, not another inflection of one."""
         return mention.alias in self._table
+
+    def _ellipsis(self, norm: str, found: list[Mention]) -> list[Mention]:
+        """"a domestic transfer and an international one": "<word> one" after a product is that word
+        with the product's noun, when that names another product of the same kind."""
+        types = {self.kg.node(m.targets[0])["type"] for m in found if m.kind == "node"}
+        result = []
+        for match in re.finditer(r"\b([a-z0-9-]+) one\b", norm):
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue
+            for noun in (n for t in types for n in self.kg.schema.node_types[t].nouns):
+                kind, targets = self._by_stems.get(stems(f"{match.group(1)} {normalize(noun)}"), ("", ()))
+                if kind == "node" and self.kg.node(targets[0])["type"] in types:
+                    result.append(Mention(kind, targets, match.start(), match.end(), match.group(0)))
+                    break
+        return result
 
     def _compared(self, norm: str, found: list[Mention]) -> list[Mention]:
         """A verb with a number compared ("hold more than CNY 15,000") where "<verb> up to" is an alias."""

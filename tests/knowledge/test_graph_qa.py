@@ -291,3 +291,23 @@ def test_a_verb_with_a_compared_number_names_the_limit(qa, question, expected):
     """"borrow up to" is an alias, so "borrow over N" filters on the same attribute, the range's top end."""
     answer = qa.answer(question)
     assert answer.kind == "graph" and sorted(answer.result) == expected
+
+
+def test_an_elided_noun_names_the_second_product(qa):
+    answer = qa.answer("What's the difference between a domestic transfer and an international one?")
+    assert answer.kind == "graph" and sorted(answer.result) == ["transfer.domestic", "transfer.international"]
+
+
+def test_an_attribute_set_aside_is_not_asked_for(qa):
+    answer = qa.answer("What is the maximum fee on an international transfer, not counting the cable fee?")
+    assert answer.result == ["CNY 260"]
+
+
+def test_a_waiver_question_with_the_card_named_in_between_gets_the_waiver(qa):
+    answer = qa.answer("How can I avoid paying the Gold card annual fee?")
+    assert answer.kind == "graph" and len(answer.result) == 1 and "waived" in answer.result[0]
+
+
+def test_childrens_accounts_are_not_offered(qa):
+    answer = qa.answer("Can I open a junior account for my son?")
+    assert answer.kind == "not_offered" and "Class III" in answer.text
