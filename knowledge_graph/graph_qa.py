@@ -26,7 +26,7 @@ _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|avai
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
 _WHY = re.compile(r"(^|\s)why\b")
-_VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|what is|what's|whats)\b")
+_VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
 _NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of)\b(?: \S+){0,3} $")
 _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not counting|not including|other than|except|except for|besides|on top of)\b(?: \S+){0,2} $")  # "... leaving aside the cable fee"
@@ -131,7 +131,8 @@ class GraphQA:
         attrs = _counted(norm, _bound(norm, attrs, self.kg.schema.attributes), self.kg.schema.attributes)
         if not products and not procedures and attrs:  # "how recent must my employment certificate be"
             products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
-        if not products and not procedures and _HOW.search(norm):
+        places = [n for n in products if self.kg.node(n)["type"] == "channel"]  # "a budgeting app" is not our app
+        if len(places) == len(products) and not procedures and _HOW.search(norm):
             procedures = self._named_in_other_words(norm, {"procedure"}, min_words=2, in_order=False)
         if not products and not procedures and intent and (_HOW.search(norm) or _DOCS.search(norm)):
             # "my new card came in the post, how do I switch it on": the NLU reads activate_my_card
@@ -171,6 +172,9 @@ class GraphQA:
                         if keys & set(self.kg.attrs(n))] or products
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
+        if attrs and not products:  # an attribute only one product has names it (the FX quota: international transfers)
+            owners = [n for n in self.kg.graph if any(k in self.kg.attrs(n) for k in keys)]
+            products = owners if len(owners) == 1 else []
         if attrs and products and not any(k in self.kg.attrs(n) for n in products for k in keys):
             # "once I've applied for a car loan, how long until I hear back": the application's duration
             proc = self._pick_procedure(products[0], norm, strict=True)

@@ -311,3 +311,13 @@ def test_a_waiver_question_with_the_card_named_in_between_gets_the_waiver(qa):
 def test_childrens_accounts_are_not_offered(qa):
     answer = qa.answer("Can I open a junior account for my son?")
     assert answer.kind == "not_offered" and "Class III" in answer.text
+
+
+def test_an_attribute_only_one_product_has_names_that_product(qa):
+    answer = qa.answer("how much foreign currency can I buy each year?")
+    assert answer.sources == ["transfer.international"] and answer.result[0].startswith("USD 50,000")
+
+
+def test_another_companys_app_does_not_stop_a_procedure_being_found(qa):
+    answer = qa.answer("How do I stop a budgeting app from seeing my account data?")
+    assert answer.result == ["proc.revoke_open_banking_consent"]
