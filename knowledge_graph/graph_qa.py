@@ -21,21 +21,22 @@ from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, Semant
 _DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|than|between|or)\b")
-_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,2}$")
+_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$")  # "which of your credit cards", "do any of your mastercard credit cards"
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
 _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
-_NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of)\b(?: \S+){0,3} $")
+_NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
 _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not counting|not including|other than|except|except for|besides|on top of)\b(?: \S+){0,2} $")  # "... leaving aside the cable fee"
-_NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never)\b")
+_NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never|can't|cannot|cant|won't|isn't|aren't)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
 _CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
+_FUNCTION_WORDS = {"a", "an", "the", "my", "me", "from", "to", "of", "for", "it", "on", "in", "with"}  # not required of a paraphrase
 _NOTHING = {"", "none", "no", "free", "nil", "n/a", "not applicable"}
 _JOINED = re.compile(r"\b(and|or)\b|,")
 _PRODUCT_TYPES = {"account_class", "card", "loan", "wallet_tier", "transfer_service"}
@@ -152,14 +153,16 @@ class GraphQA:
         own = [m for m in attrs if any(k in self.kg.attrs(procedures[0]) for k in m.targets)] if procedures else []
         if own:  # "how long does it take to open a Class II account in the app": the procedure's duration
             return self._lookup(procedures[:1], own)
+        same_type = self._same_type_pair(products)
+        if same_type and _COMPARE.search(norm):  # before "can I": "can I borrow for longer with a or b"
+            return self._compare(same_type, attrs)
         if products and _HOW.search(norm) and not attrs:
             proc = self._pick_procedure(products[0], norm, strict=True)
             if proc:
                 return self._procedure(proc, via=products[0])
-        same_type = self._same_type_pair(products)
-        if same_type and _COMPARE.search(norm):
-            return self._compare(same_type, attrs)
-        listed = self._listed_type(norm, types, bool(attrs))
+        # a channel products are had through is a condition ("which loans can I get at a branch"); the ATM is not
+        sold_via = {c for t in _PRODUCT_TYPES for n in self.kg.of_type(t) for c in self.kg.targets(n, "available_via")}
+        listed = self._listed_type(norm, types, bool(attrs) or any(n in sold_via for n in products))
         if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
             return self._filter(listed, attrs, norm, [m for m in mentions if m.kind == "node"])
         if attrs and not products and procedures:  # "minimum age to open a Class II account"
@@ -358,7 +361,7 @@ class GraphQA:
         best, best_len = [], 0
         for node in (n for t in types for n in self.kg.of_type(t)):
             for alias in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]]:
-                alias_words = list(stems(normalize(alias)))
+                alias_words = [w for w in stems(normalize(alias)) if w not in _FUNCTION_WORDS]
                 if len(set(alias_words)) < max(min_words, best_len + 1):
                     continue
                 found = _in_order(alias_words, words) if in_order else set(alias_words) <= set(words)

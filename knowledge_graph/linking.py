@@ -87,6 +87,11 @@ class EntityLinker:
             if kind == old_kind == "attribute":
                 self._by_stems[key] = (kind, tuple(sorted(set(old_targets) | set(targets))))
         self._longest = max(map(len, self._by_stems), default=0)
+        # a node alias inside another same-type node's name ("debit card" in "global debit card") is a kind
+        names = {n: [stems(normalize(a)) for a in {*d["aliases"], d["name"].lower()}] for n, d in kg.graph.nodes(data=True)}
+        self._kinds = {key for key, (kind, targets) in self._by_stems.items() if kind == "node" and any(
+            other != targets[0] and kg.node(other)["type"] == kg.node(targets[0])["type"]
+            and any(_contains(longer, key) for longer in names[other]) for other in names)}
         # "borrow up to" is an alias, so "borrow more than 250,000" names the same attribute
         self._up_to = {key[:-2]: self._by_stems[key] for key in self._by_stems
                        if key[-2:] == ("up", "to") and len(key) > 2 and self._by_stems[key][0] == "attribute"}
@@ -217,9 +222,10 @@ class EntityLinker:
     def _scan(self, norm: str) -> list[Mention]:
         """Greedy longest-first matching so overlapping aliases resolve to the most specific one.
 
-        Two limits on matching by stem: a plural never names one product ("debit cards" lists the
-        kind, it is not the Classic Debit Card), and one inflected word ("require" for
-        "requirements") gives way when another attribute is named as written.
+        Two limits on matching by stem: the plural of a name that other products' names contain
+        lists the kind ("debit cards" is not the Classic Debit Card, while "SWIFT transfers" is the
+        one SWIFT service), and one inflected word ("require" for "requirements") gives way when
+        another attribute is named as written.
         """
         spans = sorted(set(self._all_spans(norm)), key=lambda s: (-(s[1] - s[0]), s[0]))
         taken: list[tuple[int, int]] = []
@@ -227,7 +233,7 @@ class EntityLinker:
         for start, end, key in spans:
             kind, targets = self._by_stems[key]
             surface = norm[start:end]
-            if kind == "node" and surface not in self._table and surface.endswith("s"):
+            if kind == "node" and surface not in self._table and surface.endswith("s") and key in self._kinds:
                 continue
             if any(start < e and s < end for s, e in taken):
                 continue
@@ -265,3 +271,8 @@ def _frames(kg: KnowledgeGraph) -> list[tuple[re.Pattern[str], tuple[str, ...]]]
         body = gap.join(re.escape(p) for p in parts if p)
         result.append((re.compile(rf"(?<![\w-]){body}(?![\w-])"), tuple(sorted(keys))))
     return result
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """``part`` occurs in ``words`` as a run of whole words and is shorter."""
+    return len(part) < len(words) and any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))

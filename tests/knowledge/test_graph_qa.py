@@ -321,3 +321,22 @@ def test_an_attribute_only_one_product_has_names_that_product(qa):
 def test_another_companys_app_does_not_stop_a_procedure_being_found(qa):
     answer = qa.answer("How do I stop a budgeting app from seeing my account data?")
     assert answer.result == ["proc.revoke_open_banking_consent"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which of your credit cards don't charge an annual fee?", ["card.cashback_credit", "card.classic_credit"]),
+    ("I can't get to a branch. Which loans can I still apply for?", ["loan.car", "loan.personal"]),
+    ("Do any of your Visa cards come with lounge access?", ["card.platinum_credit"]),
+])
+def test_list_cues_a_few_words_back_and_cannot_as_not(qa, question, expected):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected
+
+
+def test_the_plural_of_a_single_services_name_still_names_it(qa):
+    assert qa.answer("what's the cable fee on SWIFT transfers").result == ["CNY 150"]
+
+
+def test_or_between_two_products_compares_them_even_after_can_i(qa):
+    answer = qa.answer("Can I borrow for longer with a car loan or a mortgage?")
+    assert sorted(answer.result) == ["loan.car", "loan.mortgage"] and "longest term" in answer.text
