@@ -129,17 +129,14 @@ class FaqIndex:
             if cosine > dense.get(entry, -1.0):
                 dense[entry] = cosine
         floor = min(dense.values(), default=0.0)  # an FAQ outside the pool is at most this close
-        lexical = self.lexical.scores(text) if weights.lexical_weight else None
-        candidates = set(dense)
-        if lexical is not None:
-            candidates |= set(self.lexical.top(lexical, LEXICAL_POOL).tolist())
+        lexical = self.lexical.pool(text, list(dense), LEXICAL_POOL) if weights.lexical_weight else {}
         key = _intent_key(intent) if intent else None
         hits = []
-        for entry in candidates:
+        for entry in dense.keys() | lexical.keys():
             cosine = dense.get(entry, floor)
             score = cosine
-            if lexical is not None:
-                score += weights.lexical_weight * float(lexical[entry])
+            if lexical:
+                score += weights.lexical_weight * lexical[entry]
             if key and key in self.entry_intents[entry]:
                 score += weights.intent_bonus
             hits.append(Hit(self.entries[entry], score, cosine))
