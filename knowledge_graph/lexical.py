@@ -44,7 +44,7 @@ class Bm25:
     """Okapi BM25 over an inverted index of numpy arrays, scored into one dense array per query.
 
     Adding a word's documents one by one costs a scattered write each (~3.5 ns here), adding a
-    dense row of all documents a vectorised add (~0.1 ns a document), so a word in more than
+    dense row of all documents a vectorised add (well under 1 ns a document), so a word in more than
     1/DENSE_SHARE of the documents is kept as a dense row: at 100k FAQs the commonest words have
     tens of thousands of documents each. Weights are stored already divided by the scale above.
     """
