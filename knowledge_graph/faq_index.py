@@ -9,6 +9,7 @@ bench, which only picks the answer threshold.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from dataclasses import dataclass
@@ -119,31 +120,26 @@ class FaqIndex:
         # a wide pool, so an FAQ of the predicted intent or with the right words can climb into the top k
         pool = min(len(self.rows), max(100, 20 * k))
         scores, ids = self.index.search(query, pool)
+        found = ids[0] >= 0
+        rows, cosines = ids[0][found], scores[0][found].astype(np.float64)
+        cosines[self.row_is_answer[rows]] *= weights.answer_weight
         dense: dict[int, float] = {}
-        for cosine, row in zip(scores[0].tolist(), ids[0].tolist()):
-            if row < 0:
-                continue
-            if self.row_is_answer[row]:
-                cosine *= weights.answer_weight
-            entry = int(self.row_entry[row])
+        for entry, cosine in zip(self.row_entry[rows].tolist(), cosines.tolist()):
             if cosine > dense.get(entry, -1.0):
                 dense[entry] = cosine
         floor = min(dense.values(), default=0.0)  # an FAQ outside the pool is at most this close
-        lexical = self.lexical.scores(text) if weights.lexical_weight else None
-        candidates = set(dense)
-        if lexical is not None:
-            candidates |= set(self.lexical.top(lexical, LEXICAL_POOL).tolist())
+        lexical = self.lexical.pool(text, list(dense), LEXICAL_POOL) if weights.lexical_weight else {}
         key = _intent_key(intent) if intent else None
-        hits = []
-        for entry in candidates:
+        fused = []  # (score, entry, cosine); a Hit is made only for the k kept
+        for entry in dense.keys() | lexical.keys():
             cosine = dense.get(entry, floor)
             score = cosine
-            if lexical is not None:
-                score += weights.lexical_weight * float(lexical[entry])
+            if lexical:
+                score += weights.lexical_weight * lexical[entry]
             if key and key in self.entry_intents[entry]:
                 score += weights.intent_bonus
-            hits.append(Hit(self.entries[entry], score, cosine))
-        return sorted(hits, key=lambda h: -h.score)[:k]
+            fused.append((score, entry, cosine))
+        return [Hit(self.entries[e], s, c) for s, e, c in heapq.nlargest(k, fused)]
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / "faq.faiss"))
