@@ -25,6 +25,7 @@ _LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany o
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
+_TASKS = re.compile(r"\bwhat (else )?can (i|you) (do|sort out|arrange|manage|handle|get done|help with)\b|\bwhat (services|tasks|things)\b")
 _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
@@ -153,6 +154,9 @@ class GraphQA:
         own = [m for m in attrs if any(k in self.kg.attrs(procedures[0]) for k in m.targets)] if procedures else []
         if own:  # "how long does it take to open a Class II account in the app": the procedure's duration
             return self._lookup(procedures[:1], own)
+        channels = [n for n in products if self.kg.node(n)["type"] == "channel"]
+        if channels and not attrs and not procedures and _TASKS.search(norm):  # "what can I sort out by phone banking"
+            return self._tasks(channels[0])
         same_type = self._same_type_pair(products)
         if same_type and _COMPARE.search(norm):  # before "can I": "can I borrow for longer with a or b"
             return self._compare(same_type, attrs)
@@ -251,6 +255,12 @@ class GraphQA:
         path = [f"{via} -has_procedure-> {proc}"] if via else [proc]
         return GraphAnswer("graph", _cite(text, sources), sources, [proc], path)
 
+    def _tasks(self, channel: str) -> GraphAnswer:
+        procs = [p for p in self.kg.of_type("procedure") if channel in self.kg.targets(p, "available_via")]
+        text = f"Through {self.kg.name(channel)} you can:\n" + "\n".join(f"- {self.kg.name(p)}" for p in procs)
+        return GraphAnswer("graph", _cite(text, [channel, *procs]), [channel, *procs], sorted(procs),
+                           [f"{p} -available_via-> {channel}" for p in procs])
+
     def _compare(self, pair: list[str], attrs: list[Mention]) -> GraphAnswer:
         a, b = pair
         wanted = [k for m in attrs for k in m.targets]
@@ -276,8 +286,8 @@ class GraphQA:
         if narrowed and len(narrowed) < len(pool):
             pool, label = narrowed, f"{word[0]} {label}"
         # an attribute none of these products has ("charge" in "cards that charge no FX fee") is no condition
-        conditions = [(m, self._condition(m, norm)) for m in attrs
-                      if any(k in self.kg.attrs(n) for n in pool for k in m.targets)]
+        used = [m for m in attrs if any(k in self.kg.attrs(n) for n in pool for k in m.targets)]
+        conditions = [(m, self._condition(m, norm, used)) for m in used]
         for m in (m for m in linked if self.kg.node(m.targets[0])["type"] == "channel"):
             c = m.targets[0]  # "loans I can apply for in the app": product -available_via-> channel
             if not any(c in self.kg.targets(n, "available_via") for n in pool):
@@ -292,7 +302,7 @@ class GraphQA:
         if any(not m.alias and all(test(n) for n in pool if set(m.targets) & set(self.kg.attrs(n)))
                for m, test in conditions):
             return None  # an attribute linked by meaning that rules out none of the products that have it was not what was asked
-        described = " and ".join(m.alias if m.kind == "node" else self._describe(m, norm) for m, _ in conditions)
+        described = " and ".join(m.alias if m.kind == "node" else self._describe(m, norm, used) for m, _ in conditions)
         if not matches:
             text = f"None of our {label}s {('have ' + described) if described else 'match'}."
         else:
@@ -387,12 +397,12 @@ class GraphQA:
             return best
         return procs[0] if procs else None
 
-    def _condition(self, m: Mention, norm: str):
+    def _condition(self, m: Mention, norm: str, others: list[Mention]):
         """Turn "no foreign transaction fee" / "lounge access" / "annual fee under 500" into a test.
 
         An attribute linked by meaning has no span (alias ""): a negation or comparator anywhere in the
         question is its."""
-        before = " ".join(norm[:m.start].split()[-3:])
+        before = _scope(m, norm, others)
         after = norm[m.end:m.end + 30]
         negated = bool(_NEG.search(before if m.alias else norm)) or after.startswith(("-free", " free"))
         cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(before if m.alias else norm)
@@ -427,12 +437,20 @@ class GraphQA:
 
         return test
 
-    def _describe(self, m: Mention, norm: str) -> str:
-        before = " ".join(norm[:m.start].split()[-3:])
+    def _describe(self, m: Mention, norm: str, others: list[Mention]) -> str:
+        before = _scope(m, norm, others)
         negated = bool(_NEG.search(before if m.alias else norm)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
         cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1)) or (None if m.alias else _CMP.search(norm))
         name = m.alias or self.kg.schema.attributes[m.targets[0]].label
         return f"{'no ' if negated else ''}{name}{' ' + cmp.group(0) if cmp else ''}"
+
+
+def _scope(m: Mention, norm: str, others: list[Mention]) -> str:
+    """The words a negation of ``m`` may stand in: up to five words before it, back to the previous
+    attribute ("cards that can't be used for contactless", but in "no annual fee and contactless"
+    the "no" is the fee's)."""
+    floor = max((o.end for o in others if o.alias and o.end <= m.start and o is not m), default=0)
+    return " ".join(norm[floor:m.start].split()[-5:])
 
 
 def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:

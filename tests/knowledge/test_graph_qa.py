@@ -340,3 +340,15 @@ def test_the_plural_of_a_single_services_name_still_names_it(qa):
 def test_or_between_two_products_compares_them_even_after_can_i(qa):
     answer = qa.answer("Can I borrow for longer with a car loan or a mortgage?")
     assert sorted(answer.result) == ["loan.car", "loan.mortgage"] and "longest term" in answer.text
+
+
+def test_a_negation_reaches_back_to_its_own_attribute_only(qa):
+    assert qa.answer("Which cards can't be used for contactless payments?").result == ["card.disposable_virtual"]
+    answer = qa.answer("Which cards have no annual fee and contactless?")
+    assert "card.classic_debit" in answer.result and "card.disposable_virtual" not in answer.result
+
+
+def test_what_a_channel_can_do_lists_its_procedures(qa):
+    answer = qa.answer("What can I do at a branch?")
+    assert answer.kind == "graph" and "proc.open_class_i_account" in answer.result
+    assert "channel.branch" in answer.sources
