@@ -34,9 +34,10 @@ _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not co
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never|can't|cannot|cant|won't|isn't|aren't)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
-_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?")
+_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
+_DESCRIPTION_STOP = {"i", "is", "are", "can", "do", "how", "what", "much", "money", "and", "or", "plus", "just", "use", "open"}
 _FUNCTION_WORDS = {"a", "an", "the", "my", "me", "from", "to", "of", "for", "it", "on", "in", "with"}  # not required of a paraphrase
 _NOTHING = {"", "none", "no", "free", "nil", "n/a", "not applicable"}
 _JOINED = re.compile(r"\b(and|or)\b|,")
@@ -177,6 +178,10 @@ class GraphQA:
             # "a transfer between my own Jade River accounts" names "transfer between my accounts"
             products = [n for n in self._named_in_other_words(norm, _PRODUCT_TYPES, min_words=3, in_order=True)
                         if keys & set(self.kg.attrs(n))] or products
+        if attrs and not any(self.kg.node(n)["type"] in _PRODUCT_TYPES for n in products):
+            # "my wallet, opened with only my phone number": the tier that value describes
+            products = self._described(norm, [t.targets[0] for t in types if t.targets[0] in _PRODUCT_TYPES],
+                                       [m for m in mentions if m.kind != "node"]) or products
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
         if attrs and not products:  # an attribute only one product has names it (the FX quota: international transfers)
@@ -199,6 +204,20 @@ class GraphQA:
         if products and (_OVERVIEW.search(norm) or any("description" in m.targets for m in mentions)):
             return self._overview(products[0])
         return None
+
+    def _described(self, norm: str, node_types: list[str], mentions: list[Mention]) -> list[str]:
+        """The one product of the named kind whose text values share at least two content words with
+        the question (linked words aside), two more than any other product of that kind."""
+        words = set(stems(_cut(norm, mentions))) - _FUNCTION_WORDS - _DESCRIPTION_STOP
+        scored = []
+        for node in (n for t in node_types[:1] for n in self.kg.of_type(t)):
+            values = " ".join(str(v) for k, v in self.kg.attrs(node).items()
+                              if self.kg.schema.attributes[k].kind == "text" and k not in _SPECIAL_ATTRS)
+            scored.append((len(words & set(stems(normalize(values)))), node))
+        scored.sort(reverse=True)
+        if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 2):
+            return [scored[0][1]]
+        return []
 
     def _listed_type(self, norm: str, types: list[Mention], has_conditions: bool) -> Mention | None:
         """The product type a list question asks about: "which credit cards ...", "what loans do you offer"."""

@@ -352,3 +352,8 @@ def test_what_a_channel_can_do_lists_its_procedures(qa):
     answer = qa.answer("What can I do at a branch?")
     assert answer.kind == "graph" and "proc.open_class_i_account" in answer.result
     assert "channel.branch" in answer.sources
+
+
+def test_a_product_described_by_its_values_is_found(qa):
+    answer = qa.answer("my e-CNY wallet only needed my mobile phone number - what's its daily payment limit?")
+    assert answer.sources == ["wallet.tier_4"]
