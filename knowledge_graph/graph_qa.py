@@ -26,6 +26,7 @@ _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|avai
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
 _TASKS = re.compile(r"\bwhat (else )?can (i|you) (do|sort out|arrange|manage|handle|get done|help with)\b|\bwhat (services|tasks|things)\b")
+_YEARLY = re.compile(r"\b(per|a|each|every) year\b|\bannual(ly)?\b|\byearly\b")
 _WHY = re.compile(r"(^|\s)why\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
@@ -34,7 +35,7 @@ _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not co
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never|can't|cannot|cant|won't|isn't|aren't)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
-_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?")
+_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?(?:\s*(years?|yrs?)\b)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
 _DESCRIPTION_STOP = {"i", "is", "are", "can", "do", "how", "what", "much", "money", "and", "or", "plus", "just", "use", "open"}
@@ -193,7 +194,7 @@ class GraphQA:
             if proc and keys & set(self.kg.attrs(proc)):
                 return self._lookup([proc], attrs)
         if products and attrs:
-            found = self._lookup(products, attrs)
+            found = self._lookup(products, attrs, bool(_YEARLY.search(norm)))
             if found:
                 return found
         defaults = self.kg.schema.node_types[self.kg.node(products[0])["type"]].default_attributes if products else ()
@@ -329,7 +330,9 @@ class GraphQA:
             text = intro + "\n" + "\n".join(f"- {self.kg.name(n)}" for n in matches)
         return GraphAnswer("graph", _cite(text, matches), matches, sorted(matches), [f"type={node_type}"])
 
-    def _lookup(self, products: list[str], attrs: list[Mention]) -> GraphAnswer | None:
+    def _lookup(self, products: list[str], attrs: list[Mention], yearly: bool = False) -> GraphAnswer | None:
+        """The asked attributes of each product; a bare "fee"/"cost" a product lacks lists its annual
+        fee and the fees it charges (only the annual fee when the question says "per year")."""
         lines, sources, result = [], [], []
         for node in products:
             for m in attrs:
@@ -348,7 +351,7 @@ class GraphQA:
                     lines.append(f"{self.kg.name(node)} - annual fee: {self._value(node, 'annual_fee')}.")
                     result.append(self._value(node, "annual_fee"))
                     sources.append(node)
-                for fee in self.kg.targets(node, "charges"):
+                for fee in [] if yearly and "annual_fee" in self.kg.attrs(node) else self.kg.targets(node, "charges"):
                     lines.append(f"{self.kg.name(node)} - {self._fee_line(fee)}.")
                     result.append(fee)
                     sources += [node, fee]
@@ -441,6 +444,8 @@ class GraphQA:
                 number = math.inf if value == "unlimited" else float(value)
                 if cmp:
                     limit = float(cmp.group(2).replace(",", "")) * (1000 if cmp.group(3) else 1)
+                    if cmp.group(4) and spec[key].unit == "months":  # "more than 5 years" against a term in months
+                        limit *= 12
                     op = cmp.group(1)
                     if op in _BELOW:
                         return number < limit

@@ -38,10 +38,16 @@ _STEMMER = snowballstemmer.stemmer("english")
 _COMPARED = re.compile(r"\b([a-z]+) (?:more than|over|above|less than|under|below|at least|at most|up to) (?:cny )?\d")
 
 
+# irregular past forms Snowball leaves alone; aliases are written in the present ("pay back over")
+_IRREGULAR = {"paid": "pay", "stole": "steal", "stolen": "steal", "sent": "send", "spent": "spend", "took": "take",
+              "taken": "take", "gave": "give", "given": "give", "bought": "buy", "got": "get", "gotten": "get",
+              "lost": "lose", "made": "make", "kept": "keep", "withdrew": "withdraw", "withdrawn": "withdraw"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Snowball stem of one normalized word ("closing" and "close" are both "close")."""
-    return _STEMMER.stemWord(word)
+    """The Snowball stem of one normalized word ("closing" and "close" are both "close"; "paid" is "pay")."""
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
 
 
 def stems(text: str) -> tuple[str, ...]:

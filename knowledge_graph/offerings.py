@@ -46,7 +46,7 @@ class NotOffered:
     def pattern(self) -> re.Pattern[str]:
         body = (re.escape(self.term).replace(r"\*", r"([a-z][a-z-]*)")
                 .replace(r"\{product\}", rf"(?:[a-z-]+ )?{PRODUCT_NOUNS}"))
-        return re.compile(rf"(?<![\w-]){body}{'' if self.wildcard else 's?'}(?![\w-])")
+        return re.compile(rf"(?<![\w-]){body}{'' if self.wildcard else '(?:e?s)?'}(?![\w-])")  # "safe deposit boxes"
 
 
 def load_not_offered(path: Path, kg: KnowledgeGraph) -> list[NotOffered]:

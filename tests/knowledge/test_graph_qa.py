@@ -357,3 +357,25 @@ def test_what_a_channel_can_do_lists_its_procedures(qa):
 def test_a_product_described_by_its_values_is_found(qa):
     answer = qa.answer("my e-CNY wallet only needed my mobile phone number - what's its daily payment limit?")
     assert answer.sources == ["wallet.tier_4"]
+
+
+def test_irregular_past_forms_link_like_the_present(qa):
+    assert qa.answer("a thief stole my wallet with my credit card in it, what do I do?").result == ["proc.report_lost_card"]
+
+
+def test_a_term_compared_in_years_is_converted_to_months(qa):
+    answer = qa.answer("Which loans can I repay over more than 10 years?")
+    assert sorted(answer.result) == ["loan.education", "loan.mortgage"]
+
+
+def test_the_plural_of_a_product_we_do_not_offer_is_refused(qa):
+    assert qa.answer("do you have safe deposit boxes?").kind == "not_offered"
+
+
+def test_a_yearly_cost_is_the_annual_fee_alone(qa):
+    assert qa.answer("how much does the Gold card cost me per year?").result == ["CNY 300"]
+
+
+def test_cut_off_as_a_verb_is_not_the_cut_off_time(qa):
+    answer = qa.answer("I linked a budgeting app and want to cut off its access, how do I do that?")
+    assert answer.result == ["proc.revoke_open_banking_consent"]
