@@ -1,10 +1,11 @@
 """Answer structured questions from the graph with templates, citing the nodes and path used.
 
 Tried in order: a product we don't offer, then (unless it is a "why" question, which needs the
-FAQ's explanation) documents for a product/procedure, procedure steps, comparison of two products,
-filter/list over a product type, attribute lookup, product overview. When the exact aliases lead to
-none of these, the question is linked by meaning (semantic_links.py) and routed once more; anything
-else returns None so the FAQ index can take it.
+FAQ's explanation) documents for a product/procedure, procedure steps, what a channel can do,
+comparison of two products, a product's procedure, filter/list over a product type, attribute
+lookup, product overview. A "how do I" that names no procedure takes the one its NLU intent names.
+When the exact aliases lead to none of these, the question is linked by meaning (semantic_links.py)
+and routed once more; anything else returns None so the FAQ index can take it.
 """
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ class GraphQA:
     def __init__(self, kg: KnowledgeGraph, linker: EntityLinker, offers: OfferChecker,
                  semantic: SemanticLinker | None = None):
         self.kg, self.linker, self.offers, self.semantic = kg, linker, offers, semantic
+        # a channel products are had through is a list condition ("which loans can I get at a branch"); the ATM is not
+        self._sold_via = {c for t in _PRODUCT_TYPES for n in kg.of_type(t) for c in kg.targets(n, "available_via")}
 
     def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None,
                query: QueryVector | None = None, intent: str | None = None) -> GraphAnswer | None:
@@ -135,8 +138,8 @@ class GraphQA:
         attrs = _counted(norm, _bound(norm, attrs, self.kg.schema.attributes), self.kg.schema.attributes)
         if not products and not procedures and attrs:  # "how recent must my employment certificate be"
             products = [n for n in nodes if self.kg.node(n)["type"] == "document"]
-        places = [n for n in products if self.kg.node(n)["type"] == "channel"]  # "a budgeting app" is not our app
-        if len(places) == len(products) and not procedures and _HOW.search(norm):
+        channels = [n for n in products if self.kg.node(n)["type"] == "channel"]
+        if len(channels) == len(products) and not procedures and _HOW.search(norm):  # "a budgeting app" is not our app
             procedures = self._named_in_other_words(norm, {"procedure"}, min_words=2, in_order=False)
         if not products and not procedures and intent and (_HOW.search(norm) or _DOCS.search(norm)):
             # "my new card came in the post, how do I switch it on": the NLU reads activate_my_card
@@ -156,7 +159,6 @@ class GraphQA:
         own = [m for m in attrs if any(k in self.kg.attrs(procedures[0]) for k in m.targets)] if procedures else []
         if own:  # "how long does it take to open a Class II account in the app": the procedure's duration
             return self._lookup(procedures[:1], own)
-        channels = [n for n in products if self.kg.node(n)["type"] == "channel"]
         if channels and not attrs and not procedures and _TASKS.search(norm):  # "what can I sort out by phone banking"
             return self._tasks(channels[0])
         same_type = self._same_type_pair(products)
@@ -166,9 +168,7 @@ class GraphQA:
             proc = self._pick_procedure(products[0], norm, strict=True)
             if proc:
                 return self._procedure(proc, via=products[0])
-        # a channel products are had through is a condition ("which loans can I get at a branch"); the ATM is not
-        sold_via = {c for t in _PRODUCT_TYPES for n in self.kg.of_type(t) for c in self.kg.targets(n, "available_via")}
-        listed = self._listed_type(norm, types, bool(attrs) or any(n in sold_via for n in products))
+        listed = self._listed_type(norm, types, bool(attrs) or any(n in self._sold_via for n in products))
         if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
             return self._filter(listed, attrs, norm, [m for m in mentions if m.kind == "node"])
         if attrs and not products and procedures:  # "minimum age to open a Class II account"

@@ -13,7 +13,9 @@ def test_piper_reply_is_streamed_and_transcribed_back(piper, whisper_en) -> None
     assert len(chunks) > 3 and all(len(c) == chunk_bytes for c in chunks[:-1])
     pcm16k = resample(b"".join(chunks), piper.sample_rate, 16000)
     heard = " ".join(transcribe(whisper_en, pcm16k + bytes(32000), 16000))
-    assert heard.replace(",", "").rstrip(".") == "Your balance is $1200.50"
+    # Piper's voice varies run to run, and Whisper sometimes hears "... $1200.50 cents": the words and
+    # the amount are what a caller must get
+    assert heard.replace(",", "").startswith("Your balance is $1200.50")
 
 
 @needs_espeak
