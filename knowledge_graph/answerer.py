@@ -53,9 +53,9 @@ class KnowledgeAnswerer:
 
     def __init__(self, bundle: KnowledgeBundle, index: FaqIndex, semantic: SemanticLinker | None = None):
         self.bundle, self.index = bundle, index
-        linker = EntityLinker(bundle.graph)
         faq_words = {w for e in bundle.faq for w in normalize(e.question).split()}
         faq_text = " ".join(t for e in bundle.faq for t in [e.question, *e.alternatives, e.answer])
+        linker = EntityLinker(bundle.graph, frozenset(normalize(faq_text).split()))
         offers = OfferChecker(bundle.graph, bundle.not_offered, linker.vocabulary | faq_words, faq_text)
         self.graph_qa = GraphQA(bundle.graph, linker, offers, semantic)
 

@@ -22,13 +22,15 @@ from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, Semant
 _DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|than|between|or)\b")
-_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$")  # "which of your credit cards", "do any of your mastercard credit cards"
+_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$|\bany(?: \S+)?$")  # "which of your credit cards", "do any of your mastercard credit cards"
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
 _TASKS = re.compile(r"\bwhat (else )?can (i|you) (do|sort out|arrange|manage|handle|get done|help with)\b|\bwhat (services|tasks|things)\b")
 _YEARLY = re.compile(r"\b(per|a|each|every) year\b|\bannual(ly)?\b|\byearly\b")
 _WHY = re.compile(r"(^|\s)why\b")
+# a complaint ("bad rate on the cash I withdrew") needs the FAQ's explanation, not a bare fact
+_COMPLAINT = re.compile(r"\b(bad|wrong|incorrect|unfair|overcharged|ripped off|too (high|much)|didn't|did not|hasn't|has not|still not|never arrived|not working)\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
 _NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
@@ -71,10 +73,11 @@ class GraphQA:
         """Exact aliases first; only when they answer nothing is the question encoded (``query``) and
         linked by meaning to an attribute of the product it names, or to a procedure or fee. The NLU
         ``intent`` names a procedure (its ``intents`` in the data) for a "how do I" that names none."""
-        norm = normalize(text)
+        norm = self.linker.corrected(normalize(text))
         mentions = self.linker.link(text, entities)
         found = self._route(text, norm, mentions, intent)
-        if found is None and self.semantic is not None and query is not None and not _WHY.search(norm):
+        if found is None and self.semantic is not None and query is not None \
+                and not _WHY.search(norm) and not _COMPLAINT.search(norm):
             extra = self._semantic_mentions(norm, mentions, query)
             if extra:
                 found = self._route(text, norm, mentions + extra, intent)
@@ -149,7 +152,7 @@ class GraphQA:
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
         if missing:
             return self._not_offered(*missing)
-        if _WHY.search(norm):
+        if _WHY.search(norm) or _COMPLAINT.search(norm):
             return None  # the graph holds facts, not reasons; the FAQ explains
         askable = [n for n in products if self.kg.node(n)["type"] in _PRODUCT_TYPES] + procedures
         if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and askable:
@@ -185,9 +188,9 @@ class GraphQA:
                                        [m for m in mentions if m.kind != "node"]) or products
         if attrs and not products:
             products = [n for n in self.kg.of_type("bank") if any(k in self.kg.attrs(n) for m in attrs for k in m.targets)]
-        if attrs and not products:  # an attribute only one product has names it (the FX quota: international transfers)
-            owners = [n for n in self.kg.graph if any(k in self.kg.attrs(n) for k in keys)]
-            products = owners if len(owners) == 1 else []
+        if attrs and not products:  # an attribute only one product has names it (the FX quota, the cable fee)
+            owners = [[n for n in self.kg.graph if set(m.targets) & set(self.kg.attrs(n))] for m in attrs]
+            products = next((o for o in owners if len(o) == 1), [])
         if attrs and products and not any(k in self.kg.attrs(n) for n in products for k in keys):
             # "once I've applied for a car loan, how long until I hear back": the application's duration
             proc = self._pick_procedure(products[0], norm, strict=True)
@@ -496,7 +499,7 @@ def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:
 
 
 _MAX_WORDS = re.compile(r"\b(highest|maximum|max|most|largest|biggest|longest)\b")
-_MIN_WORDS = re.compile(r"\b(lowest|minimum|min|least|smallest|shortest|cheapest)\b")
+_MIN_WORDS = re.compile(r"\b(lowest|minimum|min|least|smallest|shortest|cheapest|start(s|ing)? (from|at))\b")
 
 
 def _bound(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:

@@ -7,6 +7,7 @@ account" links "closing my account": alias lists then need no inflected copies.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,10 @@ _SYNONYMS = [
     (re.compile(r"\b(vs\.?|versus)\b"), "vs"),
     (re.compile(r"\bfx\b"), "fx"),
     (re.compile(r"\boverseas\b"), "abroad"),
+    # a foreign place is "abroad" to a bank in mainland China ("my son studying in London")
+    (re.compile(r"\b(?:in|to|from) (?:the )?(?:uk|united kingdom|england|britain|london|usa|us|united states|america|"
+                r"new york|canada|australia|sydney|japan|tokyo|korea|seoul|singapore|germany|france|paris|europe|"
+                r"hong kong|macau|taiwan|thailand|malaysia|new zealand|italy|spain)\b"), "abroad"),
 ]
 
 
@@ -35,6 +40,8 @@ def normalize(text: str) -> str:
 
 
 _STEMMER = snowballstemmer.stemmer("english")
+_MIN_TYPO_LEN = 5
+_TYPO_SIMILARITY = 0.85  # difflib ratio: one swapped, dropped or extra letter in a word of 5+ letters
 _COMPARED = re.compile(r"\b([a-z]+) (?:more than|over|above|less than|under|below|at least|at most|up to) (?:cny )?\d")
 
 
@@ -69,7 +76,8 @@ class Mention:
 class EntityLinker:
     """Alias tables built once from the graph; ``link`` is then a pure function of the text."""
 
-    def __init__(self, kg: KnowledgeGraph):
+    def __init__(self, kg: KnowledgeGraph, known_words: frozenset[str] = frozenset()):
+        """``known_words``: real words (the FAQ's) that are never taken for a typo of an alias word."""
         self.kg = kg
         table: dict[str, tuple[str, set[str]]] = {}
         for node_id, data in kg.graph.nodes(data=True):
@@ -109,10 +117,28 @@ class EntityLinker:
         self.vocabulary = {w for alias in self._table for w in alias.split()}
         self.vocabulary |= {w for spec in kg.schema.attributes.values() for a in (*spec.aliases, *spec.after_name)
                             for w in normalize(a).split()}
+        self._known = self.vocabulary | known_words
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(w for w in self.vocabulary if len(w) >= _MIN_TYPO_LEN and w.isalpha()):
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._fix = lru_cache(maxsize=8192)(self._nearest)  # bounded: questions may carry any words
+
+    def corrected(self, norm: str) -> str:
+        """``norm`` with each unknown word that is one typo from an alias word replaced by it
+        ("platnium" -> "platinum", "mortage" -> "mortgage"). Words of five letters or more only, the
+        first letter kept, and never a word the FAQ uses: customers' typos, not other words."""
+        return " ".join(self._fix(w) for w in norm.split())
+
+    def _nearest(self, word: str) -> str:
+        if len(word) < _MIN_TYPO_LEN or word in self._known or not word.isalpha():
+            return word
+        near = [w for w in self._by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+        match = difflib.get_close_matches(word, near, n=1, cutoff=_TYPO_SIMILARITY)
+        return match[0] if match else word
 
     def link(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> list[Mention]:
         """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
-        norm = normalize(text)
+        norm = self.corrected(normalize(text))
         found = self._with_frames(norm, self._scan(norm))
         found = sorted(found + self._compared(norm, found) + self._ellipsis(norm, found), key=lambda m: m.start)
         found = sorted(found + self._named_attributes(norm, found), key=lambda m: m.start)

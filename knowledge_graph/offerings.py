@@ -111,7 +111,10 @@ class OfferChecker:
                 return item.say.replace("{}", phrase), item.instead
         if not _PRODUCT_QUESTION.search(norm):
             return None
-        for match in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", norm):
+        # within one sentence: "I travel a lot. Which cards ..." does not ask about "lot cards"
+        phrases = (m for sentence in re.split(r"[.!?;]+(?:\s+|$)", text)
+                   for m in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", normalize(sentence)))
+        for match in phrases:
             noun_type = NOUN_TYPES[match.group(2)]
             words = [w for w in match.group(1).split() if w not in _FILLER]
             if noun_type in linked_types or not words:

@@ -379,3 +379,26 @@ def test_a_yearly_cost_is_the_annual_fee_alone(qa):
 def test_cut_off_as_a_verb_is_not_the_cut_off_time(qa):
     answer = qa.answer("I linked a budgeting app and want to cut off its access, how do I do that?")
     assert answer.result == ["proc.revoke_open_banking_consent"]
+
+
+def test_a_typo_in_a_product_name_is_read_as_the_name(qa):
+    assert qa.answer("whats the annual fee on the platnium card").result == ["CNY 1,200"]
+    assert qa.answer("what's the annual fee on the mortal card").kind == "not_offered"  # no product is that close
+
+
+def test_a_sentence_before_the_question_is_not_part_of_a_product_name(qa):
+    answer = qa.answer("I travel a lot. Which cards don't charge a foreign transaction fee?")
+    assert answer.kind == "graph" and "card.global_debit" in answer.result
+
+
+def test_a_foreign_place_is_abroad(qa):
+    assert qa.answer("How do I send money to my daughter who is studying in Australia?").result == \
+        ["proc.international_transfer"]
+
+
+def test_a_complaint_is_left_to_the_faq(qa):
+    assert qa.answer("the fee on my Gold card annual statement is wrong") is None
+
+
+def test_start_from_asks_for_the_low_end(qa):
+    assert qa.answer("personal loans start from what interest rate?").result == ["3.6%"]
