@@ -33,12 +33,12 @@ _WHY = re.compile(r"(^|\s)why\b")
 _COMPLAINT = re.compile(r"\b(bad|wrong|incorrect|unfair|overcharged|ripped off|too (high|much)|didn't|did not|hasn't|has not|still not|never arrived|not working)\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
-_NOT_VIA = re.compile(r"\b(without|not|never|avoid|no need to|don't|dont|instead of|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
+_NOT_VIA = re.compile(r"\b(without|no|not|never|avoid|no need to|don't|dont|instead of|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
 _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not counting|not including|other than|except|except for|besides|on top of)\b(?: \S+){0,2} $")  # "... leaving aside the cable fee"
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never|can't|cannot|cant|won't|isn't|aren't)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
-_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?(?:\s*(years?|yrs?)\b)?")
+_CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:an? )?(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?(?:\s*(years?|yrs?)\b)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
 _DESCRIPTION_STOP = {"i", "is", "are", "can", "do", "how", "what", "much", "money", "and", "or", "plus", "just", "use", "open"}
@@ -77,7 +77,7 @@ class GraphQA:
         mentions = self.linker.link(text, entities)
         found = self._route(text, norm, mentions, intent)
         if found is None and self.semantic is not None and query is not None \
-                and not _WHY.search(norm) and not _COMPLAINT.search(norm):
+                and not _WHY.search(norm) and not (_COMPLAINT.search(norm) and not _HOW.search(norm)):
             extra = self._semantic_mentions(norm, mentions, query)
             if extra:
                 found = self._route(text, norm, mentions + extra, intent)
@@ -152,7 +152,7 @@ class GraphQA:
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
         if missing:
             return self._not_offered(*missing)
-        if _WHY.search(norm) or _COMPLAINT.search(norm):
+        if _WHY.search(norm) or _COMPLAINT.search(norm) and not _HOW.search(norm):
             return None  # the graph holds facts, not reasons; the FAQ explains
         askable = [n for n in products if self.kg.node(n)["type"] in _PRODUCT_TYPES] + procedures
         if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and askable:
@@ -427,10 +427,7 @@ class GraphQA:
 
         An attribute linked by meaning has no span (alias ""): a negation or comparator anywhere in the
         question is its."""
-        before = _scope(m, norm, others)
-        after = norm[m.end:m.end + 30]
-        negated = bool(_NEG.search(before if m.alias else norm)) or after.startswith(("-free", " free"))
-        cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(before if m.alias else norm)
+        negated, cmp = _qualifiers(m, norm, others)
         spec = {k: self.kg.schema.attributes[k] for k in m.targets}
         named_value = bool(m.alias) and any(normalize(m.alias) in _parts(self.kg.attrs(n)[k])
                           for k in spec for n in self.kg.graph if k in self.kg.attrs(n))
@@ -465,19 +462,26 @@ class GraphQA:
         return test
 
     def _describe(self, m: Mention, norm: str, others: list[Mention]) -> str:
-        before = _scope(m, norm, others)
-        negated = bool(_NEG.search(before if m.alias else norm)) or norm[m.end:m.end + 6].startswith(("-free", " free"))
-        cmp = _CMP.match(_CMP_FILLER.sub("", norm[m.end:m.end + 30].strip(), 1)) or (None if m.alias else _CMP.search(norm))
+        negated, cmp = _qualifiers(m, norm, others)
         name = m.alias or self.kg.schema.attributes[m.targets[0]].label
         return f"{'no ' if negated else ''}{name}{' ' + cmp.group(0) if cmp else ''}"
 
 
-def _scope(m: Mention, norm: str, others: list[Mention]) -> str:
-    """The words a negation of ``m`` may stand in: up to five words before it, back to the previous
-    attribute ("cards that can't be used for contactless", but in "no annual fee and contactless"
-    the "no" is the fee's)."""
+def _qualifiers(m: Mention, norm: str, others: list[Mention]) -> tuple[bool, re.Match[str] | None]:
+    """Whether the condition on ``m`` is negated ("no annual fee", "fee-free") and its comparator
+    ("annual fee under 500", "more than CNY 500 a year in annual fees"), if any."""
+    after = norm[m.end:m.end + 30]
+    negated = bool(_NEG.search(_scope(m, norm, others) if m.alias else norm)) or after.startswith(("-free", " free"))
+    cmp = _CMP.match(_CMP_FILLER.sub("", after.strip(), 1)) or _CMP.search(_scope(m, norm, others, 9) if m.alias else norm)
+    return negated, cmp
+
+
+def _scope(m: Mention, norm: str, others: list[Mention], words: int = 5) -> str:
+    """The words a negation (or, with more ``words``, a comparator) of ``m`` may stand in: those
+    before it, back to the previous attribute ("cards that can't be used for contactless", but in
+    "no annual fee and contactless" the "no" is the fee's)."""
     floor = max((o.end for o in others if o.alias and o.end <= m.start and o is not m), default=0)
-    return " ".join(norm[floor:m.start].split()[-5:])
+    return re.split(r"\b(?:and|or)\b", " ".join(norm[floor:m.start].split()[-words:]))[-1]  # not past "and"/"or"
 
 
 def _asked(norm: str, attrs: list[Mention], specs: dict) -> list[Mention]:

@@ -116,7 +116,7 @@ class OfferChecker:
                    for m in re.finditer(rf"\b((?:[a-z][a-z-]+ ){{1,2}}){PRODUCT_NOUNS}\b", normalize(sentence)))
         for match in phrases:
             noun_type = NOUN_TYPES[match.group(2)]
-            words = [w for w in match.group(1).split() if w not in _FILLER]
+            words = _name_before(match.group(1).split())
             if noun_type in linked_types or not words:
                 continue
             odd = [w for w in words if w not in self.known_words
@@ -125,3 +125,14 @@ class OfferChecker:
                 phrase = " ".join(words[words.index(odd[0]):] + [match.group(2)])
                 return f"{'an' if phrase[0] in 'aeiou' else 'a'} {phrase}", None
         return None
+
+
+def _name_before(words: list[str]) -> list[str]:
+    """The words right before a product noun that could be its name: the run after the last filler
+    word ("a lot, which cards" names none; "the diamond rewards card" names "diamond rewards")."""
+    run: list[str] = []
+    for word in reversed(words):
+        if word in _FILLER:
+            break
+        run.insert(0, word)
+    return run

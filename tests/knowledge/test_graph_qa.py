@@ -402,3 +402,19 @@ def test_a_complaint_is_left_to_the_faq(qa):
 
 def test_start_from_asks_for_the_low_end(qa):
     assert qa.answer("personal loans start from what interest rate?").result == ["3.6%"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("which credit cards cost more than CNY 500 a year in annual fees?", ["card.platinum_credit", "card.voyager_credit"]),
+    ("which credit cards can go above a CNY 100,000 credit limit?", ["card.platinum_credit", "card.voyager_credit"]),
+    ("which e-CNY wallet tiers can I get in the app, no branch visit?", ["wallet.tier_2", "wallet.tier_3", "wallet.tier_4"]),
+    ("i travel a lot, which cards have zero foreign transaction fees?", ["card.global_debit", "card.platinum_credit", "card.voyager_credit"]),
+])
+def test_comparators_further_back_no_as_not_via_and_filler_before_a_noun(qa, question, expected):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected
+
+
+def test_a_how_question_with_a_complaint_word_still_gets_the_steps(qa):
+    answer = qa.answer("typed my PIN wrong three times and now it's blocked, how do I fix it?", intent="pin_blocked")
+    assert answer.result == ["proc.change_pin"]
