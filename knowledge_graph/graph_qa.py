@@ -19,9 +19,9 @@ from knowledge_graph.linking import EntityLinker, Mention, normalize, stems
 from knowledge_graph.offerings import NOUN_TYPES, OfferChecker
 from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, SemanticLinker
 
-_DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|need to provide|what do i need)\b")
+_DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|provide|submit|hand in|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
-_COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|than|between|or)\b")
+_COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|dearer|between|or)\b")
 _LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$|\bany(?: \S+)?$")  # "which of your credit cards", "do any of your mastercard credit cards"
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
@@ -33,13 +33,13 @@ _WHY = re.compile(r"(^|\s)why\b")
 _COMPLAINT = re.compile(r"\b(bad|wrong|incorrect|unfair|overcharged|ripped off|too (high|much)|didn't|did not|hasn't|has not|still not|never arrived|not working)\b")
 _VALUE = re.compile(r"\b(how much|cost|costs|fee|fees|charge|charged|price|markup|what is|what|whats)\b")  # normalize() makes "what's" "what"
 _OVERVIEW = re.compile(r"^(what is|what's|whats|what are|tell me about|describe|explain)\b")
-_NOT_VIA = re.compile(r"\b(without|no|not|never|avoid|no need to|don't|dont|instead of|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
+_NOT_VIA = re.compile(r"\b(without|no|not|never|avoid|no need to|don't|dont|instead of|rather than|can't|cannot|cant|unable to)\b(?: \S+){0,3} $")
 _EXCLUDED = re.compile(r"\b(leaving aside|aside from|apart from|excluding|not counting|not including|other than|except|except for|besides|on top of)\b(?: \S+){0,2} $")  # "... leaving aside the cable fee"
 _NEG = re.compile(r"\b(no|without|zero|not|free of|don't|doesn't|dont|doesnt|never|can't|cannot|cant|won't|isn't|aren't)\b")
 _BELOW = ("under", "below", "less than", "lower than", "shorter than", "smaller than", "fewer than", "cheaper than")
 _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher than", "bigger than", "larger than")
 _CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:an? )?(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?(?:\s*(years?|yrs?)\b)?")
-_CMP_FILLER = re.compile(r"^(?:(?:of|is|are|that is|which is)\s+)?")
+_CMP_FILLER = re.compile(r"^(?:(?:of|is|are|to|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
 _DESCRIPTION_STOP = {"i", "is", "are", "can", "do", "how", "what", "much", "money", "and", "or", "plus", "just", "use", "open"}
 _FUNCTION_WORDS = {"a", "an", "the", "my", "me", "from", "to", "of", "for", "it", "on", "in", "with"}  # not required of a paraphrase
@@ -200,9 +200,11 @@ class GraphQA:
             found = self._lookup(products, attrs, bool(_YEARLY.search(norm)))
             if found:
                 return found
-        defaults = self.kg.schema.node_types[self.kg.node(products[0])["type"]].default_attributes if products else ()
+        # the first product whose kind answers a bare "how much" (a fee, not "the app" named before it)
+        priced = next((p for p in products if self.kg.schema.node_types[self.kg.node(p)["type"]].default_attributes), None)
+        defaults = self.kg.schema.node_types[self.kg.node(priced)["type"]].default_attributes if priced else ()
         if defaults and _VALUE.search(norm):
-            found = self._lookup(products[:1], [Mention("attribute", defaults, 0, 0, "")])
+            found = self._lookup([priced], [Mention("attribute", defaults, 0, 0, "")])
             if found:
                 return found
         if products and (_OVERVIEW.search(norm) or any("description" in m.targets for m in mentions)):

@@ -22,6 +22,9 @@ _SYNONYMS = [
     (re.compile(r"\b(vs\.?|versus)\b"), "vs"),
     (re.compile(r"\bfx\b"), "fx"),
     (re.compile(r"\boverseas\b"), "abroad"),
+    # "CNY 5,000 or less" is "at most CNY 5,000" (and "or more" is "at least"), the order comparators are read in
+    (re.compile(r"\b((?:cny )?[\d,]+(?:\.\d+)?k?(?: yuan| rmb)?) or (?:less|under|below|fewer)\b"), r"at most \1"),
+    (re.compile(r"\b((?:cny )?[\d,]+(?:\.\d+)?k?(?: yuan| rmb)?) or (?:more|over|above|higher)\b"), r"at least \1"),
     # a foreign place is "abroad" to a bank in mainland China ("my son studying in London")
     (re.compile(r"\b(?:in|to|from) (?:the )?(?:uk|united kingdom|england|britain|london|usa|us|united states|america|"
                 r"new york|canada|australia|sydney|japan|tokyo|korea|seoul|singapore|germany|france|paris|europe|"

@@ -418,3 +418,22 @@ def test_comparators_further_back_no_as_not_via_and_filler_before_a_noun(qa, que
 def test_a_how_question_with_a_complaint_word_still_gets_the_steps(qa):
     answer = qa.answer("typed my PIN wrong three times and now it's blocked, how do I fix it?", intent="pin_blocked")
     assert answer.result == ["proc.change_pin"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which e-CNY wallet tiers limit a single payment to CNY 5,000 or less?", ["wallet.tier_3", "wallet.tier_4"]),
+    ("Which loans can I apply for in the app rather than going to a branch?", ["loan.car", "loan.personal"]),
+])
+def test_or_less_and_rather_than(qa, question, expected):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected
+
+
+def test_a_fee_named_after_a_channel_still_answers_how_much(qa):
+    answer = qa.answer("If I change yuan into euros in the app, what markup do you add?")
+    assert answer.sources == ["fee.currency_exchange"]
+
+
+def test_what_to_provide_is_a_documents_question(qa):
+    answer = qa.answer("what do I have to provide when applying for a car loan?")
+    assert "doc.driving_licence" in answer.result
