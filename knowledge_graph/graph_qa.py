@@ -22,7 +22,7 @@ from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, Semant
 _DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|provide|submit|hand in|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|dearer|between|or)\b")
-_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$|\bany(?: \S+)?$")  # "which of your credit cards", "do any of your mastercard credit cards"
+_LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bwhich of (your|the)(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$|\bany(?: \S+)?$")  # "which of your credit cards", "do any of your mastercard credit cards"
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WITH_AFTER = re.compile(r"\s+(with|that|which|having)\b")  # "credit cards with ...", "cards that have ..."
 _OFFER_BEFORE = re.compile(r"\b(do you (have|offer)|list (all )?(of )?your|show me (all )?your)(?: \S+){0,2}$")
@@ -41,6 +41,7 @@ _ABOVE = ("over", "above", "more than", "longer than", "greater than", "higher t
 _CMP = re.compile(rf"\b({'|'.join(_BELOW + _ABOVE)}|at most|up to|at least)\s+(?:an? )?(?:cny\s*)?([\d,]+(?:\.\d+)?)\s*(k)?(?:\s*(?:yuan|rmb|cny)\b)?(?:\s*(years?|yrs?)\b)?")
 _CMP_FILLER = re.compile(r"^(?:(?:of|is|are|to|that is|which is)\s+)?")
 _SPECIAL_ATTRS = {"steps", "description"}
+_GENERIC_ATTRS = {"amount", "rate", "fee", "fee_rate"}  # what "how much" / "cost" / "fee" link when nothing more is said
 _DESCRIPTION_STOP = {"i", "is", "are", "can", "do", "how", "what", "much", "money", "and", "or", "plus", "just", "use", "open"}
 _FUNCTION_WORDS = {"a", "an", "the", "my", "me", "from", "to", "of", "for", "it", "on", "in", "with"}  # not required of a paraphrase
 _NOTHING = {"", "none", "no", "free", "nil", "n/a", "not applicable"}
@@ -74,7 +75,7 @@ class GraphQA:
         linked by meaning to an attribute of the product it names, or to a procedure or fee. The NLU
         ``intent`` names a procedure (its ``intents`` in the data) for a "how do I" that names none."""
         norm = self.linker.corrected(normalize(text))
-        mentions = self.linker.link(text, entities)
+        mentions = self._asked_last(text, norm, self.linker.link(text, entities))
         found = self._route(text, norm, mentions, intent)
         if found is None and self.semantic is not None and query is not None \
                 and not _WHY.search(norm) and not (_COMPLAINT.search(norm) and not _HOW.search(norm)):
@@ -82,6 +83,24 @@ class GraphQA:
             if extra:
                 found = self._route(text, norm, mentions + extra, intent)
         return found
+
+    def _asked_last(self, text: str, norm: str, mentions: list[Mention]) -> list[Mention]:
+        """In several sentences the last one asks: attributes named before it are context ("I opened a
+        Class II account in the app. How much can I spend from it in a year?" does not ask whether it
+        opens in the app), unless the last names only a bare fee or cost and the earlier one a value
+        ("The Gold card's annual fee. How much is it?")."""
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+        tail = self.linker.corrected(normalize(sentences[-1])) if len(sentences) > 1 else ""
+        if not tail or not norm.endswith(tail):
+            return mentions
+        start = len(norm) - len(tail)
+        later = [m for m in mentions if m.kind == "attribute" and m.start >= start]
+        if not later:
+            return mentions
+        bare = all(set(m.targets) <= _GENERIC_ATTRS for m in later)
+        specs = self.kg.schema.attributes
+        return [m for m in mentions if m.kind != "attribute" or m.start >= start
+                or bare and not any(specs[k].kind == "bool" for k in m.targets)]
 
     def _semantic_mentions(self, norm: str, mentions: list[Mention], query: QueryVector) -> list[Mention]:
         """The attribute (of the named product, or of the listed kind of product) or the procedure/fee
@@ -171,6 +190,10 @@ class GraphQA:
             proc = self._pick_procedure(products[0], norm, strict=True)
             if proc:
                 return self._procedure(proc, via=products[0])
+            # "send money to my landlord's bank account in Germany": a procedure of no product named
+            named = self._named_in_other_words(norm, {"procedure"}, min_words=3, in_order=False)
+            if named:
+                return self._procedure(named[0])
         listed = self._listed_type(norm, types, bool(attrs) or any(n in self._sold_via for n in products))
         if listed and not any(self.kg.node(p)["type"] == listed.targets[0] for p in products):
             return self._filter(listed, attrs, norm, [m for m in mentions if m.kind == "node"])

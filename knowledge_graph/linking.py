@@ -36,7 +36,7 @@ def normalize(text: str) -> str:
     """Lower-case, drop punctuation that is not part of a word, unify e-CNY spellings."""
     text = text.lower().replace("’", "'")
     text = re.sub(r"[^\w\s'%.,-]", " ", text)
-    text = re.sub(r"(?<!\d)[.,](?!\d)|'s\b", " ", text)
+    text = re.sub(r"(?<!\d)[.,]|[.,](?!\d)|'s\b", " ", text)  # "1.5%" and "100,000" keep theirs; "tier 4." does not
     for pattern, repl in _SYNONYMS:
         text = pattern.sub(repl, text)
     return re.sub(r"\s+", " ", text).strip()

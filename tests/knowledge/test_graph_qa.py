@@ -437,3 +437,20 @@ def test_a_fee_named_after_a_channel_still_answers_how_much(qa):
 def test_what_to_provide_is_a_documents_question(qa):
     answer = qa.answer("what do I have to provide when applying for a car loan?")
     assert "doc.driving_licence" in answer.result
+
+
+def test_in_several_sentences_the_last_one_asks(qa):
+    answer = qa.answer("I hate paying fees abroad. Which cards have no foreign transaction fee at all?")
+    assert sorted(answer.result) == ["card.global_debit", "card.platinum_credit", "card.voyager_credit"]
+    narrative = qa.answer("I opened a class 2 account in the app. How much can I spend from it per day?")
+    assert narrative is None or narrative.result != ["yes"]  # not "can it be opened in the app"
+    assert qa.answer("The Gold card's annual fee. How much is it?").result == ["CNY 300"]
+
+
+def test_a_number_ending_a_sentence_is_still_part_of_a_name(qa):
+    answer = qa.answer("My wallet is tier 4. What's the yearly payment limit on it?")
+    assert answer.sources == ["wallet.tier_4"]
+
+
+def test_a_procedure_in_other_words_beside_someone_elses_account(qa):
+    assert qa.answer("How do I send money to my landlord's bank account in Germany?").result == ["proc.international_transfer"]
