@@ -262,7 +262,11 @@ class EntityLinker:
         one SWIFT service), and one inflected word ("require" for "requirements") gives way when
         another attribute is named as written.
         """
-        spans = sorted(set(self._all_spans(norm)), key=lambda s: (-(s[1] - s[0]), s[0]))
+        # most words first; of as many words, a product's name before an attribute ("car loan rate" is
+        # the car loan's rate, not a "loan rate" of nothing), then the longer text
+        kinds = {"node": 0, "attribute": 1, "type": 2}
+        spans = sorted(set(self._all_spans(norm)), key=lambda s: (-len(s[2]), kinds[self._by_stems[s[2]][0]],
+                                                                   -(s[1] - s[0]), s[0]))
         taken: list[tuple[int, int]] = []
         result = []
         for start, end, key in spans:

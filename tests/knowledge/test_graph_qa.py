@@ -454,3 +454,16 @@ def test_a_number_ending_a_sentence_is_still_part_of_a_name(qa):
 
 def test_a_procedure_in_other_words_beside_someone_elses_account(qa):
     assert qa.answer("How do I send money to my landlord's bank account in Germany?").result == ["proc.international_transfer"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("is the car loan rate lower than the personal loan rate?", ["loan.car", "loan.personal"]),
+    ("Does the Voyager card have a higher credit limit than the cashback card?", ["card.cashback_credit", "card.voyager_credit"]),
+])
+def test_a_comparative_between_two_products_compares_them(qa, question, expected):
+    answer = qa.answer(question)
+    assert answer.kind == "graph" and sorted(answer.result) == expected and " vs " in answer.text
+
+
+def test_which_one_after_conditions_asks_for_a_list(qa):
+    assert qa.answer("I want a Visa card but I don't want to pay any annual fee - which one?").result == ["card.global_debit"]
