@@ -22,7 +22,7 @@ from knowledge_graph.semantic_links import NODE_TYPES, Link, QueryVector, Semant
 _DOCS = re.compile(r"\b(documents?|docs?|paperwork|papers|bring|proof|provide|submit|hand in|what do i need)\b")
 _HOW = re.compile(r"\b(how|steps?|process|procedure|what should i do|what do i do|walk me through|i want to|i need to|can i|help me)\b")
 _COMPARE = re.compile(r"\b(compare|comparison|difference|differences|differ|different|vs|better|worse|cheaper|dearer|between|or"
-                      r"|(lower|higher|longer|shorter|bigger|smaller|larger|greater|more|less) than)\b")  # with two products named
+                      r"|(lower|higher|longer|shorter|bigger|smaller|larger|greater|more|less)(?: \S+){0,3} than)\b")  # with two products named
 _LIST_BEFORE = re.compile(r"\b(which|what|list|show|all)\b(?: \S+){0,3}$|\bwhich of (your|the)(?: \S+){0,3}$|\bany of (your|the)(?: \S+){0,2}$|\bany(?: \S+)?$")  # "which of your credit cards", "do any of your mastercard credit cards"
 _OFFER_AFTER = re.compile(r"\s*(do you (have|offer|sell|provide)|are (there|available|on offer)|can i (get|open|choose|apply for))")
 _WHICH_ONE = re.compile(r"\bwhich (ones?|of them)\b")  # "a Visa card with no annual fee - which one?"
