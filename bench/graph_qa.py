@@ -22,7 +22,8 @@ graph_qa_holdout8.yaml (60 more, written blind after the holdout7 fixes) and gra
 (60 more, written blind while the holdout8 fixes were made) and graph_qa_holdout10.yaml (60 more,
 written blind while the holdout9 fixes were made) and graph_qa_holdout11.yaml (60 more, written
 blind while the holdout10 fixes were made) and graph_qa_holdout12.yaml (60 more, written blind while
-the holdout11 fixes were made); their first-run figures are in knowledge_results.md.
+the holdout11 fixes were made) and graph_qa_holdout13.yaml (60 more, written blind while the holdout12
+fixes were made); their first-run figures are in knowledge_results.md.
 """
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ SETS = [ROOT / "bench" / "data" / name for name in ("graph_qa.yaml", "graph_qa_h
                                                              "graph_qa_holdout5.yaml", "graph_qa_holdout6.yaml",
                                                              "graph_qa_holdout7.yaml", "graph_qa_holdout8.yaml",
                                                              "graph_qa_holdout9.yaml", "graph_qa_holdout10.yaml",
-                                                             "graph_qa_holdout11.yaml", "graph_qa_holdout12.yaml")]
+                                                             "graph_qa_holdout11.yaml", "graph_qa_holdout12.yaml",
+                                                             "graph_qa_holdout13.yaml")]
 
 
 def _plain(text: str) -> str:
