@@ -70,14 +70,18 @@ class GraphQA:
         self.kg, self.linker, self.offers, self.semantic = kg, linker, offers, semantic
         # a channel products are had through is a list condition ("which loans can I get at a branch"); the ATM is not
         self._sold_via = {c for t in _PRODUCT_TYPES for n in kg.of_type(t) for c in kg.targets(n, "available_via")}
+        # the words of each product's text values, for products a question describes instead of naming
+        self._value_words = {n: set(stems(normalize(" ".join(
+            str(v) for k, v in kg.attrs(n).items() if kg.schema.attributes[k].kind == "text" and k not in _SPECIAL_ATTRS))))
+            for t in _PRODUCT_TYPES for n in kg.of_type(t)}
 
     def answer(self, text: str, entities: Iterable[dict[str, Any]] | None = None,
                query: QueryVector | None = None, intent: str | None = None) -> GraphAnswer | None:
         """Exact aliases first; only when they answer nothing is the question encoded (``query``) and
         linked by meaning to an attribute of the product it names, or to a procedure or fee. The NLU
         ``intent`` names a procedure (its ``intents`` in the data) for a "how do I" that names none."""
-        norm = self.linker.corrected(normalize(text))
-        mentions = self._asked_last(text, norm, self.linker.link(text, entities))
+        norm = self.linker.prepare(text)
+        mentions = self._asked_last(text, norm, self.linker.link(norm, entities))
         found = self._route(text, norm, mentions, intent)
         if found is None and self.semantic is not None and query is not None \
                 and not _WHY.search(norm) and not (_COMPLAINT.search(norm) and not _HOW.search(norm)):
@@ -92,7 +96,7 @@ class GraphQA:
         opens in the app), unless the last names only a bare fee or cost and the earlier one a value
         ("The Gold card's annual fee. How much is it?")."""
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
-        tail = self.linker.corrected(normalize(sentences[-1])) if len(sentences) > 1 else ""
+        tail = self.linker.prepare(sentences[-1]) if len(sentences) > 1 else ""
         if not tail or not norm.endswith(tail):
             return mentions
         start = len(norm) - len(tail)
@@ -240,12 +244,8 @@ class GraphQA:
         """The one product of the named kind whose text values share at least two content words with
         the question (linked words aside), two more than any other product of that kind."""
         words = set(stems(_cut(norm, mentions))) - _FUNCTION_WORDS - _DESCRIPTION_STOP
-        scored = []
-        for node in (n for t in node_types[:1] for n in self.kg.of_type(t)):
-            values = " ".join(str(v) for k, v in self.kg.attrs(node).items()
-                              if self.kg.schema.attributes[k].kind == "text" and k not in _SPECIAL_ATTRS)
-            scored.append((len(words & set(stems(normalize(values)))), node))
-        scored.sort(reverse=True)
+        scored = sorted(((len(words & self._value_words[n]), n) for t in node_types[:1] for n in self.kg.of_type(t)),
+                        reverse=True)
         if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 2):
             return [scored[0][1]]
         return []
@@ -422,8 +422,8 @@ class GraphQA:
         words = list(stems(norm))
         best, best_len = [], 0
         for node in (n for t in types for n in self.kg.of_type(t)):
-            for alias in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]]:
-                alias_words = [w for w in stems(normalize(alias)) if w not in _FUNCTION_WORDS]
+            for alias in self.linker.alias_stems[node]:
+                alias_words = [w for w in alias if w not in _FUNCTION_WORDS]
                 if len(set(alias_words)) < max(min_words, best_len + 1):
                     continue
                 found = _in_order(alias_words, words) if in_order else set(alias_words) <= set(words)
@@ -437,11 +437,11 @@ class GraphQA:
         The first procedure listed on the node is its main one (apply/open) and wins ties.
         """
         procs = self.kg.targets(node, "has_procedure")
-        own = {w for a in [self.kg.name(node).lower(), *self.kg.node(node)["aliases"]] for w in stems(normalize(a))}
+        own = {w for alias in self.linker.alias_stems[node] for w in alias}
         words = set(stems(norm)) - own - {"a", "an", "the", "my", "i", "do", "how", "to", "for", "card", "account", "wallet", "loan"}
         best, best_score = None, 0
         for proc in procs:
-            vocab = {w for a in [self.kg.name(proc).lower(), *self.kg.node(proc)["aliases"]] for w in stems(normalize(a))}
+            vocab = {w for alias in self.linker.alias_stems[proc] for w in alias}
             score = len(words & vocab)
             if score > best_score:
                 best, best_score = proc, score

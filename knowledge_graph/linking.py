@@ -104,11 +104,13 @@ class EntityLinker:
             if kind == old_kind == "attribute":
                 self._by_stems[key] = (kind, tuple(sorted(set(old_targets) | set(targets))))
         self._longest = max(map(len, self._by_stems), default=0)
+        # each node's name and aliases as stems, in that order (graph_qa matches them in other words too)
+        self.alias_stems = {n: [stems(normalize(a)) for a in dict.fromkeys([d["name"].lower(), *d["aliases"]])]
+                            for n, d in kg.graph.nodes(data=True)}
         # a node alias inside another same-type node's name ("debit card" in "global debit card") is a kind
-        names = {n: [stems(normalize(a)) for a in {*d["aliases"], d["name"].lower()}] for n, d in kg.graph.nodes(data=True)}
         self._kinds = {key for key, (kind, targets) in self._by_stems.items() if kind == "node" and any(
             other != targets[0] and kg.node(other)["type"] == kg.node(targets[0])["type"]
-            and any(_contains(longer, key) for longer in names[other]) for other in names)}
+            and any(_contains(longer, key) for longer in self.alias_stems[other]) for other in self.alias_stems)}
         # "borrow up to" is an alias, so "borrow more than 250,000" names the same attribute
         self._up_to = {key[:-2]: self._by_stems[key] for key in self._by_stems
                        if key[-2:] == ("up", "to") and len(key) > 2 and self._by_stems[key][0] == "attribute"}
@@ -126,6 +128,10 @@ class EntityLinker:
             self._by_initial.setdefault(word[0], []).append(word)
         self._fix = lru_cache(maxsize=8192)(self._nearest)  # bounded: questions may carry any words
 
+    def prepare(self, text: str) -> str:
+        """The text ``link`` reads: normalized, with customers' typos of alias words corrected."""
+        return self.corrected(normalize(text))
+
     def corrected(self, norm: str) -> str:
         """``norm`` with each unknown word that is one typo from an alias word replaced by it
         ("platnium" -> "platinum", "mortage" -> "mortgage"). Words of five letters or more only, the
@@ -139,9 +145,9 @@ class EntityLinker:
         match = difflib.get_close_matches(word, near, n=1, cutoff=_TYPO_SIMILARITY)
         return match[0] if match else word
 
-    def link(self, text: str, entities: Iterable[dict[str, Any]] | None = None) -> list[Mention]:
-        """Non-overlapping mentions in text order, plus nodes named by NLU entities."""
-        norm = self.corrected(normalize(text))
+    def link(self, norm: str, entities: Iterable[dict[str, Any]] | None = None) -> list[Mention]:
+        """Non-overlapping mentions in text order, plus nodes named by NLU entities. ``norm`` is the
+        question as ``prepare`` returns it; the mentions' spans index into it."""
         found = self._with_frames(norm, self._scan(norm))
         found = sorted(found + self._compared(norm, found) + self._ellipsis(norm, found), key=lambda m: m.start)
         found = sorted(found + self._named_attributes(norm, found), key=lambda m: m.start)
