@@ -83,8 +83,7 @@ class GraphQA:
         norm = self.linker.prepare(text)
         mentions = self._asked_last(text, norm, self.linker.link(norm, entities))
         found = self._route(text, norm, mentions, intent)
-        if found is None and self.semantic is not None and query is not None \
-                and not _WHY.search(norm) and not (_COMPLAINT.search(norm) and not _HOW.search(norm)):
+        if found is None and self.semantic is not None and query is not None and not _wants_reason(norm):
             extra = self._semantic_mentions(norm, mentions, query)
             if extra:
                 found = self._route(text, norm, mentions + extra, intent)
@@ -177,8 +176,8 @@ class GraphQA:
         missing = self.offers.check(text, {self.kg.node(n)["type"] for n in products + procedures if n in named})
         if missing:
             return self._not_offered(*missing)
-        if _WHY.search(norm) or _COMPLAINT.search(norm) and not _HOW.search(norm):
-            return None  # the graph holds facts, not reasons; the FAQ explains
+        if _wants_reason(norm):
+            return None
         askable = [n for n in products if self.kg.node(n)["type"] in _PRODUCT_TYPES] + procedures
         if (_DOCS.search(norm) or any(t.targets == ("document",) for t in types)) and askable:
             return self._documents(procedures[0] if procedures else askable[0], norm)
@@ -492,6 +491,11 @@ class GraphQA:
         negated, cmp = _qualifiers(m, norm, others)
         name = m.alias or self.kg.schema.attributes[m.targets[0]].label
         return f"{'no ' if negated else ''}{name}{' ' + cmp.group(0) if cmp else ''}"
+
+
+def _wants_reason(norm: str) -> bool:
+    """"Why ..." or a complaint without "how": the graph holds facts, not reasons; the FAQ explains."""
+    return bool(_WHY.search(norm) or _COMPLAINT.search(norm) and not _HOW.search(norm))
 
 
 def _qualifiers(m: Mention, norm: str, others: list[Mention]) -> tuple[bool, re.Match[str] | None]:
