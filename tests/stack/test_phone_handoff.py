@@ -139,7 +139,8 @@ def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
     assert claimed["channel"] == "voice" and claimed["reason"] == "human_request"
     assert any("person" in t["text"].lower() for t in claimed["transcript"] if t["sender"] == "user")
     assert "joined" in heard["joined"], heard["joined"]
-    assert "card team" in heard["agent"], heard["agent"]
+    # the 8 kHz line and Piper's varying voice sometimes make "card" "car": the reply's own words arrive
+    assert re.search(r"\bcard? team\b.*\bhelp\b", heard["agent"]), heard["agent"]
     assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
     # once the agent resolved, the caller is asked for a score and answers on the keypad
     assert any(word in heard["resolved"] for word in SCORE_QUESTION_WORDS), heard["resolved"]
