@@ -5,6 +5,8 @@ endpoints.yml: ``nlu: {url: http://127.0.0.1:8000/nlu}`` -> Rasa posts
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,8 +37,8 @@ class Sentiment(BaseModel):
 
 
 class ParseResult(BaseModel):
-    """Rasa's parse format plus ``out_of_scope`` (probability the message is not for a bank) and
-    ``sentiment``."""
+    """Rasa's parse format plus ``out_of_scope`` (probability the message is not for a bank),
+    ``sentiment``, and the message read as an answer (``answer``: yes/no, ``cancel``)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -46,6 +48,8 @@ class ParseResult(BaseModel):
     entities: list[dict]
     out_of_scope: float
     sentiment: Sentiment
+    answer: Literal["yes", "no"] | None = Field(default=None, description="read as the answer to a yes/no question")
+    cancel: bool = Field(default=False, description="asks to stop what is under way")
 
 
 def get_nlu_service(request: Request) -> NluService:

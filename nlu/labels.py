@@ -28,6 +28,7 @@ CLINC_TO_INTENT: dict[str, str] = {
     "report_lost_card": "report_lost_card",
     "card_declined": "declined_card_payment",
     "pin_change": "change_pin",
+    "pay_bill": "transfer_money",  # "pay my internet bill": a payment to a payee, which the transfer form makes
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from bot.settings import Settings
+from nlu.cues import LanguageCues
 from nlu.embeddings import encode
 from nlu.entities import extract_entities
 from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
@@ -19,6 +20,7 @@ from nlu.text import clean_text, has_words
 from nlu.training import encoder_dir, model_dir
 
 RANKING_SIZE = 10
+ASK_ABOUT_TASK = "ask_procedure"  # the knowledge intent a question about a task is answered under
 
 
 class NluModelMissing(FileNotFoundError):
@@ -33,8 +35,9 @@ class NluService:
     """Intent classification with Rasa's FallbackClassifier behaviour built in."""
 
     def __init__(self, encoder: OnnxEncoder, model: IntentModel, sentiment: SentimentModel,
-                 settings: Settings) -> None:
+                 settings: Settings, cues: LanguageCues | None = None) -> None:
         self._encoder = encoder
+        self._cues = cues or LanguageCues.load(settings.data_dir / "language" / "en.yml")
         self._model = model
         self._sentiment = sentiment
         self._threshold = settings.nlu_fallback_threshold
@@ -85,8 +88,11 @@ class NluService:
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
 
-        Extra keys: ``out_of_scope`` (probability) and ``sentiment`` (label, confidence, scores,
-        frustration in [0, 1]); Rasa keeps them in ``tracker.latest_message``.
+        Extra keys: ``out_of_scope`` (probability), ``sentiment`` (label, confidence, scores,
+        frustration in [0, 1]), ``answer`` ("yes"/"no"/None: the message read as the answer to a
+        yes/no question) and ``cancel`` (it asks to stop what is under way); Rasa keeps them in
+        ``tracker.latest_message``. A question about a task ("is the new card free if mine got
+        stolen?") gets the knowledge intent ``ask_procedure`` with ``asked_about`` naming the task.
 
         ``message_id`` is Rasa's sender id; it is accepted for the contract and not used yet.
         """
@@ -106,11 +112,17 @@ class NluService:
             ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]
             out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0
         top = ranking[0]
+        if self._cues.asks_about(top["name"], cleaned) and ASK_ABOUT_TASK in self._model.intents:
+            # a question about a task is answered, not carried out; the ranking keeps the task
+            top = _ranked(ASK_ABOUT_TASK, top["confidence"])
+            ranking = [top, *ranking]
+            result["asked_about"] = ranking[1]["name"]
         if top["name"] == OUT_OF_SCOPE or top["confidence"] < self._threshold:
             # exactly what Rasa's FallbackClassifier does: the original ranking is kept below
             fallback = _ranked(NLU_FALLBACK, self._threshold)
             ranking = [fallback, *ranking]
             top = fallback
         result.update(intent=top, intent_ranking=ranking, out_of_scope=out_of_scope,
-                      sentiment=sentiment)
+                      sentiment=sentiment, answer=self._cues.answer(cleaned),
+                      cancel=self._cues.cancels(cleaned))
         return result

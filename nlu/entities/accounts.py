@@ -1,7 +1,9 @@
 """Accounts (checking/savings/credit card, or last 4 digits) and cards (debit/credit, last 4).
 
-A preceding "from"/"to"/"into" becomes the entity's role, so a transfer form can tell the account
-money leaves from the one it goes to.
+A preceding "from"/"to"/"into" becomes the entity's role (also across a name: "to my Wealth
+Reserve"), so a transfer form can tell the account money leaves from the one it goes to; someone
+else's account ("Alice Morgan's checking account", "her savings") gets the role "other": it is
+neither the customer's source nor one of their own accounts.
 """
 from __future__ import annotations
 
@@ -21,10 +23,14 @@ _CARD_KINDS = [
 _LAST4 = re.compile(
     r"\b(?P<noun>card|account)?\s*(?:ending|ends|finishing)\s*(?:in|with)?\s*(?P<d>\d{4})\b"
     r"|\b(?:last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is))?)\s*(?P<d2>\d{4})\b", re.IGNORECASE)
-_ROLE = re.compile(r"\b(from|out\s+of|to|into|in)\s+(?:my|the|our)?\s*$", re.IGNORECASE)
+_ROLE = re.compile(r"\b(from|out\s+of|to|into|in)\s+(?:my|the|our)?\s*"
+                   r"(?:(?!(?:from|out|to|into|in)\b)[A-Za-z]+\s+){0,2}$", re.IGNORECASE)
+_OTHERS = re.compile(r"(?:\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}'s|\b(?:his|her|their|someone else's))\s+$")
 
 
 def _role(text: str, start: int) -> str | None:
+    if _OTHERS.search(text[:start]):
+        return "other"
     m = _ROLE.search(text[:start])
     if not m:
         return None

@@ -93,9 +93,32 @@ def _period(today: date, which: str, unit: str) -> Range:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+_DAY_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10, "fifteenth": 15,
+              "twentieth": 20}
+_DAY_OF_MONTH = rf"(?:the\s+)?(?:{_DAYNUM}|{'|'.join(_DAY_WORDS)})\s+of\s+(?:the\s+)?(?:(?:next|this|coming)\s+)?month"
+
+
+def _day_of_month(expr: str, today: date) -> date | None:
+    """"the first of next month", "the 15th of this month", "the 1st of the month" (the next one)."""
+    m = re.fullmatch(rf"(?:the\s+)?(\d{{1,2}}|{'|'.join(_DAY_WORDS)})(?:st|nd|rd|th)?\s+of\s+(?:the\s+)?"
+                     rf"(?:(next|this|coming)\s+)?month", expr)
+    if not m:
+        return None
+    day = _DAY_WORDS.get(m.group(1)) or int(m.group(1))
+    year, month = today.year, today.month
+    if m.group(2) in ("next", "coming") or (m.group(2) is None and day <= today.day):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _point(expr: str, today: date) -> Range | None:
     """Resolve one date expression (no range words) to a (start, end) pair; None if unknown."""
     e = expr.lower().strip()
+    if (d := _day_of_month(e, today)) is not None:
+        return d, d
     if e in ("today", "this morning", "this afternoon", "this evening", "tonight", "now"):
         return today, today
     if e == "yesterday":
@@ -147,7 +170,8 @@ def _int(text: str | None) -> int | None:
     return int(text) if text else None
 
 
-_POINT = (rf"(?:the\s+day\s+before\s+yesterday|today|yesterday|tomorrow|tonight|this\s+(?:morning|afternoon|evening)"
+_POINT = (rf"(?:{_DAY_OF_MONTH}"
+          rf"|the\s+day\s+before\s+yesterday|today|yesterday|tomorrow|tonight|this\s+(?:morning|afternoon|evening)"
           rf"|recently|lately"
           rf"|(?:(?:last|this|next|on)\s+)?(?:week\s+)?{_WEEKDAY}"
           rf"|{_COUNT}\s+{_UNIT}\s+ago"
@@ -195,7 +219,8 @@ def extract_dates(text: str, today: date, claimed: Claimed) -> list[Entity]:
             if re.fullmatch(rf"{_MONTH}", single.lower()) and single.lower() in ("may", "mar", "jan", "jun", "aug", "dec", "sept", "sep", "oct", "nov", "feb", "apr", "jul") and not single[0].isupper():
                 continue  # "may" the verb, "mar" the word: lowercase short forms are not months
             span = _point(single, today)
-            if span and span[0] == span[1] and not _PERIOD_WORDS.search(single):
+            if span and span[0] == span[1] and (not _PERIOD_WORDS.search(single)
+                                                or _day_of_month(single.lower().strip(), today)):
                 claimed.take(m.start(), m.end())
                 found.append(Entity("date", span[0].isoformat(), m.start(), m.end()))
                 continue

@@ -97,3 +97,10 @@ def test_entities_have_rasa_fields_and_exact_spans():
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "x" * 10_000, "\x00\x01 binary", "'; DROP TABLE payees; --"])
 def test_bad_input_never_crashes(text):
     assert isinstance(extract_entities(text, TODAY), list)
+
+
+@pytest.mark.parametrize("said, day", [("the first of next month", "2027-01-01"), ("on the 3rd of next month", "2027-01-03"),
+                                       ("the 15th of this month", "2026-12-15"), ("the first of the month", "2027-01-01")])
+def test_a_day_of_a_month_named_by_its_place(said, day):
+    found = [e for e in extract_entities(said, date(2026, 12, 7)) if e["entity"] == "date"]
+    assert [e["value"] for e in found] == [day]
