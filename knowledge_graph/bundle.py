@@ -7,6 +7,7 @@ from pathlib import Path
 from knowledge_graph.errors import DataIssue, KnowledgeDataError
 from knowledge_graph.faq_corpus import FaqEntry, load_faq
 from knowledge_graph.faq_index import Weights
+from knowledge_graph.followups import FollowUpCues
 from knowledge_graph.graph import KnowledgeGraph, load_graph
 from knowledge_graph.marked_yaml import MarkedDict, load_marked
 from knowledge_graph.offerings import NotOffered, load_not_offered
@@ -20,6 +21,7 @@ class RetrievalConfig:
     clarify_candidates: int
     lexical_weight: float
     answer_weight: float
+    decline_below: float  # no FAQ this close: a question the bot cannot answer is not about banking
 
     @property
     def weights(self) -> Weights:
@@ -32,6 +34,7 @@ class KnowledgeBundle:
     not_offered: list[NotOffered]
     faq: list[FaqEntry]
     retrieval: RetrievalConfig
+    follow_up: FollowUpCues
 
 
 def load_bundle(knowledge_dir: Path) -> KnowledgeBundle:
@@ -42,6 +45,7 @@ def load_bundle(knowledge_dir: Path) -> KnowledgeBundle:
         load_not_offered(knowledge_dir / "not_offered.yaml", kg),
         load_faq(knowledge_dir, kg),
         load_retrieval_config(knowledge_dir / "retrieval.yaml"),
+        FollowUpCues.load(knowledge_dir / "language" / "en.yaml"),
     )
 
 
@@ -51,7 +55,7 @@ def load_retrieval_config(path: Path) -> RetrievalConfig:
         raise KnowledgeDataError([DataIssue(path, 1, "expected a mapping")])
     issues = []
     keys = (("threshold", float), ("intent_bonus", float), ("top_k", int), ("clarify_candidates", int),
-            ("lexical_weight", float), ("answer_weight", float))
+            ("lexical_weight", float), ("answer_weight", float), ("decline_below", float))
     for key, kind in keys:
         value = raw.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or (kind is int and value < 1):
@@ -59,4 +63,5 @@ def load_retrieval_config(path: Path) -> RetrievalConfig:
     if issues:
         raise KnowledgeDataError(issues)
     return RetrievalConfig(float(raw["threshold"]), float(raw["intent_bonus"]), int(raw["top_k"]),
-                           int(raw["clarify_candidates"]), float(raw["lexical_weight"]), float(raw["answer_weight"]))
+                           int(raw["clarify_candidates"]), float(raw["lexical_weight"]), float(raw["answer_weight"]),
+                           float(raw["decline_below"]))

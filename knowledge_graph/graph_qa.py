@@ -60,6 +60,7 @@ class GraphAnswer:
     sources: list[str]
     result: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)  # what was asked of the products (follow-ups reuse it)
 
 
 class GraphQA:
@@ -323,7 +324,7 @@ class GraphQA:
                 rows.append(f"- {self.kg.schema.attributes[key].label}: {va} vs {vb}")
         head = f"{self.kg.name(a)} vs {self.kg.name(b)}:"
         text = head + ("\n" + "\n".join(rows) if rows else " they are the same on every attribute we hold.")
-        return GraphAnswer("graph", _cite(text, pair), pair, sorted(pair), [f"{a} <-> {b}"])
+        return GraphAnswer("graph", _cite(text, pair), pair, sorted(pair), [f"{a} <-> {b}"], wanted)
 
     def _filter(self, type_mention: Mention, attrs: list[Mention], norm: str,
                 linked: list[Mention]) -> GraphAnswer | None:
@@ -357,15 +358,17 @@ class GraphQA:
         else:
             intro = f"Our {label}s{' with ' + described if described else ''}:"
             text = intro + "\n" + "\n".join(f"- {self.kg.name(n)}" for n in matches)
-        return GraphAnswer("graph", _cite(text, matches), matches, sorted(matches), [f"type={node_type}"])
+        return GraphAnswer("graph", _cite(text, matches), matches, sorted(matches), [f"type={node_type}"],
+                           [k for m, _ in conditions if m.kind == "attribute" for k in m.targets])
 
     def _lookup(self, products: list[str], attrs: list[Mention], yearly: bool = False) -> GraphAnswer | None:
         """The asked attributes of each product; a bare "fee"/"cost" a product lacks lists its annual
         fee and the fees it charges (only the annual fee when the question says "per year")."""
-        lines, sources, result = [], [], []
+        lines, sources, result, asked = [], [], [], []
         for node in products:
             for m in attrs:
                 for key in [k for k in m.targets if k in self.kg.attrs(node)]:
+                    asked.append(key)
                     value = self._value(node, key)
                     spec = self.kg.schema.attributes[key]
                     extra = [f"{self.kg.schema.attributes[k].label}: {self._value(node, k)}"
@@ -388,7 +391,7 @@ class GraphQA:
             return None
         sources = list(dict.fromkeys(sources))
         return GraphAnswer("graph", _cite("\n".join(dict.fromkeys(lines)), sources), sources,
-                           list(dict.fromkeys(result)), sources)
+                           list(dict.fromkeys(result)), sources, list(dict.fromkeys(asked)))
 
     def _overview(self, node: str) -> GraphAnswer:
         attrs = self.kg.attrs(node)
