@@ -71,11 +71,27 @@ def turn_from_parse(parse: Mapping[str, Any], text: str = "") -> Turn:
                 sentiment=f["sentiment"], text=text or str(parse.get("text", "")))
 
 
+def reply_kind(turn: Any) -> str | None:
+    """What a bot reply says it did (``custom.kind``: graph, faq, clarify, out_of_scope, ...)."""
+    meta = turn_field(turn, "meta") or {}
+    custom = meta.get("custom") if isinstance(meta, Mapping) else None
+    kind = custom.get("kind") if isinstance(custom, Mapping) else None
+    return str(kind) if kind else None
+
+
 def recent_window(transcript: Iterable[Any], *, last: int = 6, auth_locked: bool = False,
                   language: str = "en", customer_tier: str = "standard") -> ConversationWindow:
-    """The trigger input from a transcript: the customer's last ``last`` turns."""
-    users = [t for t in map(normalize_turn, transcript) if t["sender"] == "user"][-last:]
+    """The trigger input from a transcript: the customer's last ``last`` turns, each with what the
+    bot's reply to it did (its ``outcome``), when the reply says."""
+    users: list[tuple[dict[str, Any], str | None]] = []
+    for turn in transcript:
+        flat = normalize_turn(turn)
+        if flat["sender"] == "user":
+            users.append((flat, None))
+        elif flat["sender"] == "bot" and users and users[-1][1] is None:
+            users[-1] = (users[-1][0], reply_kind(turn))
     turns = [Turn(intent=t["intent"] or "nlu_fallback", confidence=float(t["confidence"] or 0.0),
                   entities=tuple(t["entities"]), frustration=float(t["frustration"] or 0.0),
-                  sentiment=t["sentiment"], text=t["text"] or "") for t in users]
+                  sentiment=t["sentiment"], text=t["text"] or "", outcome=outcome)
+             for t, outcome in users[-last:]]
     return ConversationWindow(turns, auth_locked, language, customer_tier)

@@ -21,6 +21,7 @@ class Turn:
     frustration: float = 0.0
     sentiment: str | None = None
     text: str = ""
+    outcome: str | None = None  # what the bot's reply did (``custom.kind``): answered, clarify, ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class HandoffDecision:
 
 HUMAN_REQUEST = "human_request"
 FRUSTRATION = "frustration"
+# reply kinds that mean the bot did not understand (a clarifying question, the offer of a person)
+NOT_UNDERSTOOD = frozenset({"clarify", "offer_person"})
+DECLINED = "out_of_scope"  # a question outside banking, politely declined: understood, not a miss
 REPEATED_FALLBACK = "repeated_fallback"
 RISK = "risk"
 LOCKOUT = "auth_lockout"
@@ -86,10 +90,19 @@ def frustration_rising(frustrations: Sequence[float], policy: HandoffPolicy) -> 
     return climbing and tail[-1] - tail[0] >= policy.rising_min_delta and tail[-1] >= policy.rising_floor
 
 
-def repeated_fallbacks(intents: Sequence[str], policy: HandoffPolicy) -> bool:
+def missed(turn: Turn, policy: HandoffPolicy) -> bool:
+    """The bot did not understand this turn: its reply asked to clarify, or, when the reply does not
+    say what it did, the NLU could not place the message. A low-confidence message the knowledge
+    layer answered, or a non-banking one politely declined, is no miss."""
+    if turn.outcome is not None:
+        return turn.outcome in NOT_UNDERSTOOD
+    return turn.intent in policy.fallback_intents
+
+
+def repeated_fallbacks(turns: Sequence[Turn], policy: HandoffPolicy) -> bool:
     """True when the last ``fallbacks_in_a_row`` turns all failed to understand the customer."""
     n = policy.fallbacks_in_a_row
-    return n > 0 and len(intents) >= n and all(i in policy.fallback_intents for i in intents[-n:])
+    return n > 0 and len(turns) >= n and all(missed(t, policy) for t in turns[-n:])
 
 
 def decide(window: ConversationWindow, policy: HandoffPolicy) -> HandoffDecision | None:
@@ -109,15 +122,17 @@ def decide(window: ConversationWindow, policy: HandoffPolicy) -> HandoffDecision
         rule = policy.risky_intents[risky]
         return HandoffDecision(RISK, _skills(rule.skills, window), rule.boost, risky, window.language)
     topic = _skills([topic_skill(window, policy)], window)
-    if last.intent in policy.human_request_intents:
+    if last.intent in policy.human_request_intents or last.outcome == HUMAN_REQUEST:
         return HandoffDecision(HUMAN_REQUEST, topic, 0.0, "customer asked for a person", window.language)
+    if last.outcome == DECLINED:  # a question that was merely outside banking is never escalated
+        return None
     scores = [t.frustration for t in window.turns]
     if last.frustration >= policy.frustration_threshold:
         return HandoffDecision(FRUSTRATION, topic, 0.0, f"frustration {last.frustration:.2f}",
                                window.language)
     if frustration_rising(scores, policy):
         return HandoffDecision(FRUSTRATION, topic, 0.0, "frustration rising", window.language)
-    if repeated_fallbacks([t.intent for t in window.turns], policy):
+    if repeated_fallbacks(window.turns, policy):
         return HandoffDecision(REPEATED_FALLBACK, topic, 0.0,
                                f"{policy.fallbacks_in_a_row} fallbacks in a row", window.language)
     return None

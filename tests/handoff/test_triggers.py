@@ -46,15 +46,34 @@ def test_frustration_not_rising_enough_stays(scores, policy):
     assert decide(window(*[Turn("card_arrival", frustration=f) for f in scores]), policy) is None
 
 
-def test_two_fallbacks_in_a_row_hand_off(policy):
-    d = decide(window(Turn("exchange_rate"), Turn("nlu_fallback"), Turn("nlu_fallback")), policy)
+def test_three_misses_in_a_row_hand_off(policy):
+    # a clarifying question, then the offer of a person, then a third miss: a colleague takes over
+    d = decide(window(Turn("exchange_rate"), Turn("nlu_fallback", outcome="clarify"),
+                      Turn("nlu_fallback", outcome="offer_person"), Turn("nlu_fallback", outcome="clarify")), policy)
     assert d.reason == REPEATED_FALLBACK
 
 
-def test_one_fallback_or_fallbacks_apart_stay(policy):
+def test_one_or_two_misses_or_misses_apart_stay(policy):
     assert decide(window(Turn("greet"), Turn("nlu_fallback")), policy) is None
-    assert decide(window(Turn("nlu_fallback"), Turn("check_balance"), Turn("nlu_fallback")),
+    assert decide(window(Turn("nlu_fallback"), Turn("nlu_fallback")), policy) is None
+    assert decide(window(Turn("nlu_fallback"), Turn("check_balance"), Turn("nlu_fallback"), Turn("nlu_fallback")),
                   policy) is None
+
+
+def test_low_confidence_questions_the_knowledge_layer_answered_are_no_misses(policy):
+    turns = [Turn("nlu_fallback", outcome=kind) for kind in ("graph", "faq", "not_offered", "graph")]
+    assert decide(window(*turns), policy) is None
+
+
+def test_non_banking_questions_declined_never_hand_off(policy):
+    # even an annoyed-sounding one: a question that was merely outside banking is not escalated
+    turns = [Turn("nlu_fallback", outcome="out_of_scope", frustration=f) for f in (0.2, 0.5, 0.9)]
+    assert decide(window(*turns), policy) is None
+
+
+def test_yes_to_the_offer_of_a_person_hands_off(policy):
+    d = decide(window(Turn("nlu_fallback", outcome="clarify"), Turn("affirm", outcome=HUMAN_REQUEST)), policy)
+    assert d is not None and d.reason == HUMAN_REQUEST
 
 
 @pytest.mark.parametrize("intent,skill", [
