@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from bot.actions.context import ActionContext
+from bot.actions.language import DialogueLanguage
 from bot.actions.webhook import build_executor
 from bot.actions.webhook import router as actions_router
 from bot.analytics import api as analytics_api
@@ -43,6 +44,7 @@ from bot.observability.logs import configure_logging
 from bot.observability.masked_transcripts import MaskedTranscripts
 from bot.observability.metrics import Metrics
 from bot.observability.rasa_context import ActionConversationMiddleware
+from bot.rasa.project import form_starts, support_intents
 from bot.rasa.supervisor import RasaSupervisor
 from bot.settings import Settings, get_settings
 from handoff import agent_api
@@ -122,8 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"),
                 state.complaints, sessions)
             metrics.watch_handoffs(engine)
-            state.actions = build_executor(
-                ActionContext(state.bankcore, state.conversations, state.knowledge))
+            state.actions = build_executor(ActionContext(
+                state.bankcore, state.conversations, state.knowledge,
+                DialogueLanguage.load(settings.data_dir / "language" / "en.yml"),
+                form_starts(settings.data_dir / "rasa" / "rules.yml"), frozenset(support_intents(settings))))
             yield
 
     app = FastAPI(

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import find_card
-from bot.actions.common import call, first_value, intent, short_answer
+from bot.actions.common import yes_or_no, call, first_value, intent, short_answer
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.gate import AccountAction
@@ -76,11 +76,10 @@ class ValidateCardForm(StepupValidation, BankForm):
                                      domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "card_confirmed":
             return {}
-        if intent(tracker) == "affirm":
-            return {"card_confirmed": True}
-        if intent(tracker) == "deny":
-            return {"form_cancelled": True}
-        return {}
+        answer = yes_or_no(tracker)
+        if answer is None:
+            return {}
+        return {"card_confirmed": True} if answer else {"form_cancelled": True}
 
 
 class ActionAskCard(Action):
@@ -101,6 +100,7 @@ class ActionAskCard(Action):
 
 class ActionCardRequest(FinishForm):
     slots = ("card_request", "card", "card_confirmed")
+    form = "card_form"
 
     def name(self) -> str:
         return "action_card_request"

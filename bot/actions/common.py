@@ -15,6 +15,15 @@ def intent(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
+def yes_or_no(tracker: Tracker) -> bool | None:
+    """The latest message as the answer to a yes/no question: the NLU's reading of the words
+    ("Yes, report it lost", "wait, never mind, don't"), else its affirm/deny intent."""
+    answer = (tracker.latest_message or {}).get("answer")
+    if answer is not None:
+        return answer == "yes"
+    return {"affirm": True, "deny": False, "cancel": False}.get(intent(tracker))
+
+
 def text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 

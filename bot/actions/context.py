@@ -1,14 +1,18 @@
 """What custom actions may reach: the ports, never the web layer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Tracker
 from starlette.concurrency import run_in_threadpool
 
+from bot.actions.language import DialogueLanguage
 from bot.bankcore.port import BankCore
 from bot.conversations.store import ConversationStore, UnknownConversation
+from bot.settings import PROJECT_ROOT
+
+DEFAULT_LANGUAGE = PROJECT_ROOT / "data" / "language" / "en.yml"
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,9 @@ class ActionContext:
     bank: BankCore
     conversations: ConversationStore
     knowledge: Any | None = None
+    language: DialogueLanguage = field(default_factory=lambda: DialogueLanguage.load(DEFAULT_LANGUAGE))
+    task_forms: dict[str, str] = field(default_factory=dict)  # intent -> the form it starts (rules.yml)
+    support_intents: frozenset[str] = frozenset()  # questions the knowledge layer answers
 
     async def customer_id(self, tracker: Tracker) -> int | None:
         """The authenticated customer of this conversation (the gateway's record, not a slot)."""

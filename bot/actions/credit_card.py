@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import describe_account, find_account
-from bot.actions.common import amount_problem, call, entities, first_value, format_money, intent, short_answer, text
+from bot.actions.common import yes_or_no, amount_problem, call, entities, first_value, format_money, intent, short_answer, text
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.transfer import form_instance_key
@@ -101,11 +101,10 @@ class ValidatePayCardForm(BankForm):
         if tracker.get_slot("requested_slot") != "card_payment_confirmed" or entities(tracker, "amount") \
                 or entities(tracker, "account"):
             return {}
-        if intent(tracker) == "affirm":
-            return {"card_payment_confirmed": True}
-        if intent(tracker) == "deny":
-            return {"form_cancelled": True}
-        return {}
+        answer = yes_or_no(tracker)
+        if answer is None:
+            return {}
+        return {"card_payment_confirmed": True} if answer else {"form_cancelled": True}
 
 
 class ActionAskCardPaymentAmount(Action):
@@ -148,6 +147,7 @@ class ActionAskCardPaymentConfirmed(Action):
 
 class ActionPayCreditCard(FinishForm):
     slots = ("card_payment_amount", "from_account", "card_payment_confirmed")
+    form = "pay_card_form"
 
     def name(self) -> str:
         return "action_pay_credit_card"

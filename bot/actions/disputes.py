@@ -1,5 +1,6 @@
-"""Dispute a transaction (form): pick one of the matching recent payments, give a reason, and a
-case is opened with a reference number; then a specialist takes the conversation over."""
+"""Dispute a transaction (form): pick one of the matching recent payments (by any of its details),
+give a reason, and a case is opened with a reference number; then a specialist takes the
+conversation over."""
 from __future__ import annotations
 
 import re
@@ -12,32 +13,49 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import call, format_money, text
+from bot.actions.language import DialogueLanguage
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.transactions import filters_from_message
 from bot.bankcore.port import BankError, Transaction
 from handoff.follow_ups import follow_up_marker
+from nlu.entities import extract_entities
 
 CHOICES = 5
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "two": 2, "three": 3,
-            "four": 4, "five": 5}
 
 
 def describe(t: Transaction) -> str:
     return f"{t.posted_at.date().isoformat()} {t.merchant or t.description} {format_money(t.amount, t.currency)}"
 
 
-def pick(message: str, candidates: list[Transaction]) -> Transaction | None:
-    """"2", "the second one", "the Netflix one" -> one of the listed candidates."""
+def pick(message: str, candidates: list[Transaction], language: DialogueLanguage,
+         today: date | None = None) -> Transaction | None:
+    """The listed payment the customer means, by any of its details: merchant ("the Netflix one"),
+    amount ("the $58 one"), day ("the one on the 5th"), position ("2", "the second one", "the last
+    one") or order ("the latest Amazon one", "the biggest"). None when it stays ambiguous."""
     lowered = message.lower()
-    named = [t for t in candidates if t.merchant and t.merchant.lower() in lowered]
-    if len(named) == 1:
-        return named[0]
-    if re.search(r"\blast\b", lowered) and candidates:
+    pool = [t for t in candidates if t.merchant and t.merchant.lower() in lowered] or candidates
+    found = extract_entities(message, today)
+    amounts = [Decimal(str(e["value"])) for e in found if e["entity"] == "amount"]
+    amounts += [Decimal(m) for m in re.findall(r"(?<![\w.])(\d+\.\d\d)(?!\d)", message)]  # "the 65.93 one"
+    if amounts:
+        pool = [t for t in pool if any(abs(abs(t.amount) - a) < 1 for a in amounts)] or pool
+    days = [str(e["value"]).partition("/") for e in found if e["entity"] in ("date", "date_range")]
+    if days:
+        pool = [t for t in pool if any(start <= t.posted_at.date().isoformat() <= (end or start)
+                                       for start, _, end in days)] or pool
+    if len(pool) == 1:
+        return pool[0]
+    wanted = language.picked(lowered)
+    order = {"newest": lambda ts: max(ts, key=lambda t: t.posted_at), "oldest": lambda ts: min(ts, key=lambda t: t.posted_at),
+             "largest": lambda ts: max(ts, key=lambda t: abs(t.amount)),
+             "smallest": lambda ts: min(ts, key=lambda t: abs(t.amount))}
+    for name, choose in order.items():
+        if name in wanted:
+            return choose(pool)
+    if "last" in wanted and pool is candidates:
         return candidates[-1]
-    number = re.search(r"\b([1-9])\b", lowered)
-    index = int(number.group(1)) if number else next(
-        (n for word, n in ORDINALS.items() if re.search(rf"\b{word}\b", lowered)), None)
+    index = language.position(lowered) if pool is candidates else None
     return candidates[index - 1] if index is not None and 1 <= index <= len(candidates) else None
 
 
@@ -61,7 +79,7 @@ class ValidateDisputeForm(BankForm):
         if customer_id is None or tracker.get_slot("dispute_transaction"):
             return {}
         if tracker.get_slot("requested_slot") == "dispute_transaction":
-            chosen = pick(text(tracker), await self.candidates(tracker))
+            chosen = pick(text(tracker), await self.candidates(tracker), self._context.language)
             if chosen is None:
                 dispatcher.utter_message(text="I couldn't tell which one you mean; you can answer with its number.")
             return {"dispute_transaction": str(chosen.id) if chosen else None}
@@ -74,7 +92,8 @@ class ValidateDisputeForm(BankForm):
             since=date.fromisoformat(filters["since"]) if "since" in filters else None,
             until=date.fromisoformat(filters["until"]) if "until" in filters else None,
             min_amount=Decimal(filters["min_amount"]) if "min_amount" in filters else None,
-            max_amount=Decimal(filters["max_amount"]) if "max_amount" in filters else None, limit=CHOICES)
+            max_amount=Decimal(filters["max_amount"]) if "max_amount" in filters else None, limit=CHOICES * 4)
+        rows = ([t for t in rows if t.merchant] or rows)[:CHOICES]  # card payments, not moves between own accounts
         if not rows:
             dispatcher.utter_message(text="I couldn't find a matching payment out of your accounts.")
             return {"form_cancelled": True}
@@ -109,6 +128,7 @@ class ActionAskDisputeTransaction(Action):
 
 class ActionOpenDispute(FinishForm):
     slots = ("dispute_transaction", "dispute_reason", "dispute_candidates")
+    form = "dispute_form"
 
     def name(self) -> str:
         return "action_open_dispute"

@@ -1,4 +1,5 @@
-"""The action a form hands over to when it ends: act once, then clear the form's slots."""
+"""The action a form hands over to when it ends: act once, clear the form's slots, and offer to go
+back to a task the customer put aside for this one."""
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext
 from bot.actions.identity import IDENTITY_SLOTS, LOCKED, PLEASE_IDENTIFY
+from bot.actions.tasks import REQUEST_SLOT, offer_resume
 
 STOPPED = "OK, I've stopped there. Nothing was changed."
 
@@ -18,6 +20,7 @@ class FinishForm(Action):
     """Subclasses name the slots to clear and implement ``finish`` for the confirmed case."""
 
     slots: tuple[str, ...] = ()
+    form: str = ""  # the form this action finishes
 
     def __init__(self, context: ActionContext) -> None:
         self._context = context
@@ -31,12 +34,14 @@ class FinishForm(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         reset = [SlotSet(name, None) for name in (*self.slots, *IDENTITY_SLOTS, "form_cancelled",
                                                   "stepup_code", "stepup_challenge",
-                                                  "stepup_attempts")]
+                                                  "stepup_attempts", REQUEST_SLOT)]
         customer_id = await self._context.customer_id(tracker)
         if tracker.get_slot("form_cancelled"):
             dispatcher.utter_message(text=STOPPED)
-            return reset
-        if customer_id is None:
+            events = reset
+        elif customer_id is None:
             dispatcher.utter_message(text=LOCKED if tracker.get_slot("identity_locked") else PLEASE_IDENTIFY)
             return reset
-        return [*await self.finish(dispatcher, tracker, customer_id), *reset]
+        else:
+            events = [*await self.finish(dispatcher, tracker, customer_id), *reset]
+        return [*events, *offer_resume(self._context, dispatcher, tracker, self.form)]

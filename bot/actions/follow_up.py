@@ -1,6 +1,13 @@
-"""A bare detail after an answer ("and my savings?", "what about at Tesco?") continues the last
-topic with the earlier context kept; such short follow-ups often parse below the NLU threshold,
-so a low-confidence message with a detail in it continues too, and anything else is asked again."""
+"""What the bot does with a message the intent model is unsure of (``nlu_fallback``) or a bare
+detail (``inform``): never a plain "please rephrase".
+
+In order: an answer to the offer the bot just made (switch task, go back to a task, a colleague);
+a transfer the message clearly asks for; a detail continuing the last balance or transactions
+answer ("and my savings?"); the knowledge layer (graph, then FAQ), with the last topic for
+follow-ups; the out-of-scope reply for a message clearly not about banking; else one clarifying
+question with the closest topics, and if the customer is still not understood, the offer of a
+colleague (a third miss in a row hands off: ``fallbacks_in_a_row`` in the hand-off policy).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -10,14 +17,18 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.balance import ActionCheckBalance
-from bot.actions.common import intent
+from bot.actions.common import call, intent, text
 from bot.actions.context import ActionContext
 from bot.actions.gate import customer_or_identify
+from bot.actions.knowledge import ANSWERED, consult, declined, offered, previous_turn, tell
+from bot.actions.tasks import answer_offer
 from bot.actions.transactions import ActionSearchTransactions
+from nlu.entities import extract_entities
 
 TRANSFER_GUESS = 0.15
 DETAILS = {"account", "merchant", "date", "date_range", "amount"}
-UNCLEAR = "What would you like me to do with that? I can check balances, show transactions or make a transfer."
+UNCLEAR = {"clarify", "offer_person"}
+SHORT_FOLLOW_UP = 6  # words: "and my savings?" continues the last answer; a longer message is a new question
 
 
 class ActionFollowUp(Action):
@@ -44,18 +55,43 @@ class ActionFollowUp(Action):
         return bool(named & {"amount", "payee", "merchant"}) and (
             guess is ranking[0] or ("amount" in named and bool(named & {"payee", "merchant"})))
 
+    async def _pays_a_saved_payee(self, tracker: Tracker) -> bool:
+        """"I'd like to pay Greenway Lettings": a logged-in customer's saved payee named with a verb
+        of paying (the NLU does not know this customer's payees)."""
+        customer_id = await self._context.customer_id(tracker)
+        if customer_id is None or not self._context.language.pays(text(tracker)):
+            return False
+        names = [p.name for p in await call(self._context.bank.list_payees, customer_id)]
+        found = extract_entities(text(tracker), payees=names)
+        return any(e["entity"] == "payee" and e["value"] in names for e in found)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        message = tracker.latest_message or {}
+        offer = offered(tracker)
+        if offer and (message.get("answer") or message.get("cancel")):
+            return await answer_offer(self._context, dispatcher, tracker, offer, domain)
+        if intent(tracker) == "nlu_fallback" and (self._looks_like_a_transfer(tracker)
+                                                  or await self._pays_a_saved_payee(tracker)):
+            return [FollowupAction("transfer_form")]
         topic = tracker.get_slot("last_topic")
         details = any(e.get("entity") in DETAILS for e in (tracker.latest_message or {}).get("entities") or [])
-        if intent(tracker) == "nlu_fallback" and self._looks_like_a_transfer(tracker):
-            return [FollowupAction("transfer_form")]
-        if intent(tracker) == "nlu_fallback" and not (topic and details):
-            dispatcher.utter_message(response="utter_please_rephrase")
+        if topic in ("balance", "transactions") and details and intent(tracker) in ("inform", "nlu_fallback") \
+                and len(text(tracker).split()) <= SHORT_FOLLOW_UP:
+            return await self._continue(dispatcher, tracker, topic)
+        answer = await consult(self._context, tracker)
+        if answer.kind in ANSWERED:
+            return tell(dispatcher, answer)
+        if declined(tracker, answer, self._context.knowledge.bundle.retrieval.decline_below):
+            dispatcher.utter_message(response="utter_out_of_scope", json_message={"kind": "out_of_scope"})
             return []
-        if topic not in ("balance", "transactions"):
-            dispatcher.utter_message(text=UNCLEAR)
+        if any(p.get("kind") in UNCLEAR for p in previous_turn(tracker)):
+            dispatcher.utter_message(response="utter_offer_person")
             return []
+        return tell(dispatcher, answer)
+
+    async def _continue(self, dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> list[EventType]:
+        """"and my savings?" after a balance, "and at Uber?" after a transactions search."""
         action = self._balance if topic == "balance" else self._transactions
         customer_id, detour = await customer_or_identify(self._context, dispatcher, tracker, action.name())
         if customer_id is None:

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.context import ActionContext
 from bot.actions.forms import BankForm
 from bot.actions.identity import LOCKED, PLEASE_IDENTIFY
+from bot.actions.tasks import REQUEST_SLOT, kept_message
 
 
 async def customer_or_identify(context: ActionContext, dispatcher: CollectingDispatcher,
@@ -23,10 +24,13 @@ async def customer_or_identify(context: ActionContext, dispatcher: CollectingDis
         dispatcher.utter_message(text=LOCKED)
         return None, []
     dispatcher.utter_message(text=PLEASE_IDENTIFY)
-    return None, [SlotSet("pending_action", action), FollowupAction("identify_form")]
+    return None, [SlotSet("pending_action", action), SlotSet(REQUEST_SLOT, kept_message(tracker)),
+                  FollowupAction("identify_form")]
 
 
 class ValidateIdentifyForm(BankForm):
+    replays_request = False  # the action that sent the customer here reads the request afterwards
+
     def name(self) -> str:
         return "validate_identify_form"
 

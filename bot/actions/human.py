@@ -1,7 +1,8 @@
 """The customer asks for a person: acknowledge in one step, no "are you sure" loop.
 
-The gateway's hand-off gate sees the request in the same turn, pauses Rasa and queues the
-conversation; the queue notice (reason, position, wait) follows this reply.
+The reply is marked as a request for a person (``custom.kind``), so the gateway's hand-off gate
+sees it in the same turn whatever the words were ("yes" to the bot's offer of a colleague), pauses
+Rasa and queues the conversation; the queue notice (reason, position, wait) follows this reply.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.context import ActionContext
 
 ACKNOWLEDGE = "Of course, I'm bringing in one of my colleagues."
+HUMAN_REQUEST = "human_request"  # the reply kind the hand-off triggers read as a request for a person
 
 
 class ActionRequestHuman(Action):
@@ -25,5 +27,5 @@ class ActionRequestHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=ACKNOWLEDGE)
+        dispatcher.utter_message(text=ACKNOWLEDGE, json_message={"kind": HUMAN_REQUEST})
         return [ActiveLoop(None)] if tracker.active_loop.get("name") else []

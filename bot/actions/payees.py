@@ -77,6 +77,7 @@ class ValidateAddPayeeForm(StepupValidation, BankForm):
 
 class ActionAddPayee(FinishForm):
     slots = ("new_payee_name", "new_payee_bank", "new_payee_account")
+    form = "add_payee_form"
 
     def name(self) -> str:
         return "action_add_payee"

@@ -1,5 +1,5 @@
 """After identification, answer what the customer originally asked (balance, transactions,
-payees, card status) in the same turn."""
+payees, card status) in the same turn, read from their request, not from the PIN just typed."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
@@ -9,14 +9,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.balance import ActionCheckBalance
 from bot.actions.cards import ActionCardStatus
 from bot.actions.finishing import FinishForm
+from bot.actions.limits import ActionCheckLimits
 from bot.actions.payees import ActionListPayees
+from bot.actions.tasks import REQUEST_SLOT, replayed
 from bot.actions.transactions import ActionSearchTransactions
 
-RESUMABLE = (ActionCheckBalance, ActionSearchTransactions, ActionListPayees, ActionCardStatus)
+RESUMABLE = (ActionCheckBalance, ActionSearchTransactions, ActionListPayees, ActionCardStatus, ActionCheckLimits)
 
 
 class ActionResumeAfterIdentify(FinishForm):
     slots = ("pending_action",)
+    form = "identify_form"
 
     def name(self) -> str:
         return "action_resume_after_identify"
@@ -28,4 +31,5 @@ class ActionResumeAfterIdentify(FinishForm):
         if action is None:
             dispatcher.utter_message(text="What can I help you with?")
             return []
-        return await action.answer(dispatcher, tracker, customer_id)
+        stored = tracker.get_slot(REQUEST_SLOT)  # what they asked, not the PIN they just typed
+        return await action.answer(dispatcher, replayed(tracker, stored) if stored else tracker, customer_id)

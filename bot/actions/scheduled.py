@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -25,6 +26,15 @@ REFERENCE = re.compile(r"\bSCH-?([0-9A-F]{10})\b", re.I)
 class ActionCancelScheduledTransfer(AccountAction):
     def name(self) -> str:
         return "action_cancel_scheduled_transfer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Without a reference, a customer nobody has identified yet gets the answer on cancelling
+        transfers first ("I sent money to the wrong person, can you get it back?"); with one, or
+        once known, their scheduled transfers."""
+        if not REFERENCE.search(text(tracker)) and await self._context.customer_id(tracker) is None:
+            return await ActionAnswerSupport(self._context).run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      customer_id: int) -> list[EventType]:

@@ -1,5 +1,6 @@
 """Transactions: recent activity and searches by merchant, amount range and date range, with
-totals. Filters carry over to a follow-up ("and at Tesco?" keeps "last month")."""
+totals; money coming in ("how much did I earn last month") is searched apart from spending. Filters
+carry over to a follow-up ("and at Tesco?" keeps "last month")."""
 from __future__ import annotations
 
 import re
@@ -17,6 +18,19 @@ from bot.actions.gate import AccountAction
 from bot.bankcore.port import Transaction
 
 SHOWN = 10
+SEARCHED = 500  # rows a search by the customer's own words looks through
+
+
+def haystack(t: Transaction) -> str:
+    return " ".join(x for x in (t.merchant, t.description, t.category) if x).lower()
+
+
+def matching_terms(words: set[str], rows: list[Transaction]) -> set[str]:
+    """The words (as the transactions spell them: "mortgages" -> "mortgage") that some of the
+    customer's transactions contain as a word."""
+    vocabulary = {w for t in rows for w in re.findall(r"[a-z]+", haystack(t))}
+    forms = ({w, w[:-1]} if w.endswith("s") else {w} for w in words)
+    return {form for options in forms for form in options if form in vocabulary}
 _MIN_WORDS = re.compile(r"(?:over|more\s+than|above|at\s+least|bigger\s+than|greater\s+than|>)\s*$", re.I)
 _MAX_WORDS = re.compile(r"(?:under|less\s+than|below|at\s+most|smaller\s+than|<)\s*$", re.I)
 
@@ -48,7 +62,9 @@ def filters_from_message(tracker: Tracker) -> dict[str, Any]:
 
 
 def describe_filters(filters: dict[str, Any]) -> str:
-    parts = []
+    parts = ["coming in"] if filters.get("direction") == "in" else []
+    if filters.get("about"):
+        parts.append("for " + " and ".join(filters["about"]))
     if "merchant" in filters:
         parts.append(f"at {filters['merchant']}")
     if "min_amount" in filters and filters.get("min_amount") == filters.get("max_amount"):
@@ -73,9 +89,12 @@ def summarise(rows: list[Transaction], filters: dict[str, Any], currency: str) -
     lines = [f"{t.posted_at.date().isoformat()}  {t.merchant or t.description}  "
              f"{format_money(t.amount, t.currency)}" for t in rows[:SHOWN]]
     more = f"\n...and {len(rows) - SHOWN} more." if len(rows) > SHOWN else ""
-    total = f"Total spent: {format_money(spent, currency)} in {sum(t.amount < 0 for t in rows)} payment(s)"
-    if received:
-        total += f"; received {format_money(received, currency)}"
+    if filters.get("direction") == "in":
+        total = f"Total received: {format_money(received, currency)} in {len(rows)} payment(s)"
+    else:
+        total = f"Total spent: {format_money(spent, currency)} in {sum(t.amount < 0 for t in rows)} payment(s)"
+        if received:
+            total += f"; received {format_money(received, currency)}"
     return (f"Here are your transactions{' ' + label if label else ''}:\n" + "\n".join(lines) + more
             + f"\n{total}.")
 
@@ -88,17 +107,28 @@ class ActionSearchTransactions(AccountAction):
                      customer_id: int, carry_over: bool = False) -> list[EventType]:
         filters = {**(tracker.get_slot("tx_filters") or {})} if carry_over else {}
         filters.update(filters_from_message(tracker))
+        if self._context.language.about_income(text(tracker)):  # "how much did I earn": money in
+            filters["direction"] = "in"
         accounts = await call(self._context.bank.list_accounts, customer_id)
         account = find_account(accounts, filters.get("account"))
-        rows = await call(
-            self._context.bank.list_transactions, customer_id,
-            account_id=account.id if account else None,
-            since=date.fromisoformat(filters["since"]) if "since" in filters else None,
-            until=date.fromisoformat(filters["until"]) if "until" in filters else None,
-            merchant=filters.get("merchant"),
-            min_amount=Decimal(filters["min_amount"]) if "min_amount" in filters else None,
-            max_amount=Decimal(filters["max_amount"]) if "max_amount" in filters else None,
-            limit=200 if len(filters) > (1 if account else 0) else SHOWN)
+
+        async def search(limit: int) -> list[Transaction]:
+            return await call(
+                self._context.bank.list_transactions, customer_id,
+                account_id=account.id if account else None,
+                since=date.fromisoformat(filters["since"]) if "since" in filters else None,
+                until=date.fromisoformat(filters["until"]) if "until" in filters else None,
+                merchant=filters.get("merchant"),
+                min_amount=Decimal(filters["min_amount"]) if "min_amount" in filters else None,
+                max_amount=Decimal(filters["max_amount"]) if "max_amount" in filters else None,
+                direction=filters.get("direction"), limit=limit)
+        words = self._context.language.search_words(text(tracker)) if "merchant" not in filters else set()
+        named = matching_terms(words, await search(SEARCHED)) if words else {}
+        if named:  # "how much was my mortgage payment last month": the customer's own word for it
+            filters["about"] = sorted(named)
+            rows = [t for t in await search(SEARCHED) if any(w in haystack(t) for w in named)]
+        else:
+            rows = await search(200 if len(filters) > (1 if account else 0) else SHOWN)
         currency = account.currency if account else (accounts[0].currency if accounts else "USD")
         dispatcher.utter_message(text=summarise(rows, filters, currency))
         return [SlotSet("tx_filters", filters), SlotSet("last_topic", "transactions")]

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import (describe_account, find_account, find_payee,
                                   largest_recent_payment, sent_today)
-from bot.actions.common import (amount_problem, call, entities, first_value, format_money, intent,
+from bot.actions.common import (yes_or_no, amount_problem, call, entities, first_value, format_money, intent,
                                  short_answer, text)
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
@@ -88,7 +88,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
         requested = tracker.get_slot("requested_slot") == "from_account"
         said = first_value(tracker, "account", "from")
         if said is None and requested:
-            said = next((e["value"] for e in entities(tracker, "account") if e.get("role") != "to"), None)
+            said = next((e["value"] for e in entities(tracker, "account") if e.get("role") not in ("to", "other")), None)
             said = said or short_answer(tracker)
         customer_id, accounts = await self._accounts(tracker)
         sending = [a for a in accounts if a.kind in SENDING_KINDS]
@@ -119,8 +119,10 @@ class ValidateTransferForm(StepupValidation, BankForm):
                             domain: dict[str, Any]) -> dict[str, Any]:
         requested = tracker.get_slot("requested_slot") == "payee"
         own = first_value(tracker, "account", "to") or (
-            requested and next((e["value"] for e in entities(tracker, "account") if e.get("role") != "from"), None))
+            requested and next((e["value"] for e in entities(tracker, "account")
+                                if e.get("role") not in ("from", "other")), None))
         said = first_value(tracker, "payee") or await self._saved_payee_in_message(tracker)
+        said = re.sub(r"['’]s$", "", said) if said else said  # "to Alice Morgan's checking account"
         if not own and not said and requested and short_answer(tracker):
             said = re.sub(r"^(?:to|pay|it'?s|send it to)\s+", "", short_answer(tracker), flags=re.I)
         if re.search(r"\bto\s+(?:account\s+)?(?:number\s+)?\d{6,}", text(tracker), re.I) or (
@@ -177,8 +179,11 @@ class ValidateTransferForm(StepupValidation, BankForm):
                 return {"amount": None}
             return {}
         if len(found) > 1 and len({e["value"] for e in found}) > 1:
-            dispatcher.utter_message(text="I heard more than one amount.")
-            return {"amount": None}
+            corrected = self._context.language.last_correction(message)  # "60, no sorry, make it 50"
+            found = [e for e in found if corrected is not None and e["start"] >= corrected][:1]
+            if not found:
+                dispatcher.utter_message(text="I heard more than one amount.")
+                return {"amount": None}
         entity = found[0]
         negative = re.search(r"(?:-|\bminus\s+|\bnegative\s+)\s*[$£€]?\s*$", message[:entity["start"]], re.I)
         value = str(entity["value"])
@@ -235,6 +240,8 @@ class ValidateTransferForm(StepupValidation, BankForm):
         if found and not (requested or at_readback) and intent(tracker) not in DATE_INTENTS:
             found = []  # a date in a question on the side ("what did I spend last Friday?")
         if not found:
+            if not requested and not tracker.get_slot("transfer_date") and self._context.language.schedules(text(tracker)):
+                return {}  # "schedule a payment to Lakeside": ask when
             if requested and not re.search(r"\b(?:now|today|asap|straight away|right away|immediately)\b",
                                            text(tracker), re.I):
                 dispatcher.utter_message(text="I didn't catch a date (for example \"tomorrow\", \"next Friday\" "
@@ -258,11 +265,10 @@ class ValidateTransferForm(StepupValidation, BankForm):
             return {}
         if any(entities(tracker, name) for name in ("amount", "account", "payee", "date")):
             return {}  # a correction: the other extractors take it and the read-back repeats
-        if intent(tracker) == "affirm":
-            return {"transfer_confirmed": True}
-        if intent(tracker) == "deny":
-            return {"form_cancelled": True}
-        return {}
+        answer = yes_or_no(tracker)
+        if answer is None:
+            return {}
+        return {"transfer_confirmed": True} if answer else {"form_cancelled": True}
 
 
 class ActionAskTransferConfirmed(Action):
@@ -307,6 +313,7 @@ async def describe_target(context, customer_id: int, value: str | None, accounts
 
 class ActionExecuteTransfer(FinishForm):
     slots = SLOTS
+    form = "transfer_form"
 
     def name(self) -> str:
         return "action_execute_transfer"

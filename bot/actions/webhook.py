@@ -23,7 +23,9 @@ from bot.actions.stepup import ActionAskStepupCode
 from bot.actions.transactions import ActionSearchTransactions
 from bot.actions.transfer import ActionAskTransferConfirmed, ActionExecuteTransfer, ValidateTransferForm
 from bot.actions.human import ActionRequestHuman
+from bot.actions.limits import ActionCheckLimits
 from bot.actions.support import ActionAnswerSupport
+from bot.actions.tasks import ActionAnswerOffer, ActionOfferSwitch
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/actions", tags=["actions"])
@@ -35,7 +37,8 @@ ACTIONS = (ActionCheckBalance, ActionAnswerSupport, ActionRequestHuman,
            ValidatePayCardForm, ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
            ActionPayCreditCard, ActionListPayees, ValidateAddPayeeForm, ActionAddPayee,
            ValidateDisputeForm, ActionAskDisputeTransaction, ActionOpenDispute,
-           ActionCancelScheduledTransfer, ActionListScheduledTransfers)
+           ActionCancelScheduledTransfer, ActionListScheduledTransfers, ActionCheckLimits, ActionOfferSwitch,
+           ActionAnswerOffer)
 
 
 def build_executor(context: ActionContext) -> ActionExecutor:

@@ -22,12 +22,18 @@ from nlu.dataset import load_examples
 log = logging.getLogger(__name__)
 
 SUPPORT_ACTION = "action_answer_support"
+SWITCH_ACTION = "action_offer_switch"
+ANSWER_OFFER_ACTION = "action_answer_offer"
+# actions that may end their reply with an offer (a colleague; besides the switch offer and the
+# "go back to ...?" of the actions that finish a form)
+OFFERING_ACTIONS = ("action_follow_up", SWITCH_ACTION)
+OFFER_ANSWERS = ("affirm", "deny", "cancel")
 # forms handle these themselves (the validation action cancels or confirms)
 NOT_DIGRESSIONS = {"cancel", "cancel_transfer", "affirm", "deny"}  # the form itself reads these
-# forms whose questions take any text as the answer never reject a message, so rules to
-# interrupt them would only slow training down
-FREE_TEXT_FORMS = {"identify_form", "add_payee_form", "dispute_form"}
+# identification is a step of another request, not a task to switch away from
+NO_SWITCH_FORMS = {"identify_form"}
 MODEL_NAME = "bankbot-dialogue"
+GENERATED_RULES_VERSION = "3"  # bump when the rules generated here change, so the model retrains
 
 
 class RasaTrainingError(RuntimeError):
@@ -74,11 +80,49 @@ def assemble_project(settings: Settings) -> Path:
         "steps": [{"or": [{"intent": name} for name in intents]}, {"action": SUPPORT_ACTION}],
     }
     domain = yaml.safe_load((source / "domain.yml").read_text()) or {}
-    rules = [rule, *digression_rules(list(domain.get("forms") or {}), intents, source / "rules.yml")]
+    rules = [rule, *digression_rules(list(domain.get("forms") or {}), intents, source / "rules.yml"),
+             *offer_rules(source / "rules.yml")]
     (project / "data" / "support_rules.yml").write_text(
         generated + yaml.safe_dump({"version": "3.1", "rules": rules}, sort_keys=False)
     )
     return project
+
+
+def form_starts(rules_file: Path) -> dict[str, str]:
+    """Intents that start a form, from the hand-written rules (``intent`` then ``<name>_form``)."""
+    doc = yaml.safe_load(rules_file.read_text()) if rules_file.exists() else {}
+    found = {}
+    for rule in (doc or {}).get("rules") or []:
+        steps = rule.get("steps") or []
+        if (len(steps) >= 2 and "intent" in steps[0] and str(steps[1].get("action", "")).endswith("_form")
+                and not rule.get("condition")):
+            found[steps[0]["intent"]] = steps[1]["action"]
+    return found
+
+
+def finishing_actions(rules_file: Path) -> list[str]:
+    """The actions the hand-written rules run when a form completes (they may offer to go back)."""
+    doc = yaml.safe_load(rules_file.read_text()) if rules_file.exists() else {}
+    found = []
+    for rule in (doc or {}).get("rules") or []:
+        steps = rule.get("steps") or []
+        if rule.get("condition") and any(s.get("active_loop", "") is None for s in steps) and "action" in steps[-1]:
+            found.append(steps[-1]["action"])
+    return list(dict.fromkeys(found))
+
+
+def offer_rules(rules_file: Path) -> list[dict]:
+    """A yes, no or cancel right after an action that can end with an offer is its answer; a no
+    after the answer's "anything else?" ends the conversation as it does elsewhere."""
+    offering = [*OFFERING_ACTIONS, *finishing_actions(rules_file)]
+    def offered(action: str) -> list[dict]:  # the switch offer puts its form aside
+        return [{"action": action}, {"active_loop": None}] if action == SWITCH_ACTION else [{"action": action}]
+    generated = [{"rule": f"{intent} after {action} answers its offer",
+                  "steps": [*offered(action), {"intent": intent}, {"action": ANSWER_OFFER_ACTION}]}
+                 for action in offering for intent in OFFER_ANSWERS]
+    generated.append({"rule": "no after an answered offer ends the conversation",
+                      "steps": [{"action": ANSWER_OFFER_ACTION}, {"intent": "deny"}, {"action": "utter_goodbye"}]})
+    return generated
 
 
 def one_step_rules(rules_file: Path) -> dict[str, str]:
@@ -95,10 +139,17 @@ def one_step_rules(rules_file: Path) -> dict[str, str]:
 
 def digression_rules(forms: list[str], support: list[str], rules_file: Path) -> list[dict]:
     """While a form waits for an answer, a question it cannot use (a support question, a balance
-    check, "are you a bot?") is answered by its usual action and the form then asks again."""
+    check, "are you a bot?") is answered by its usual action and the form then asks again; another
+    task asked for is offered as a switch (``action_offer_switch`` puts the form aside)."""
     answers = {i: a for i, a in one_step_rules(rules_file).items() if i not in NOT_DIGRESSIONS}
+    starts = form_starts(rules_file)
     generated = []
-    for form in (f for f in forms if f not in FREE_TEXT_FORMS):
+    for form in forms:
+        for intent, other in starts.items():
+            if other != form and form not in NO_SWITCH_FORMS:
+                generated.append({"rule": f"{intent} during {form} offers a switch",
+                                  "condition": [{"active_loop": form}],
+                                  "steps": [{"intent": intent}, {"action": SWITCH_ACTION}, {"active_loop": None}]})
         resume = [{"action": form}, {"active_loop": form}]
         if support:
             generated.append({
@@ -115,7 +166,7 @@ def digression_rules(forms: list[str], support: list[str], rules_file: Path) -> 
 def dialogue_fingerprint(settings: Settings) -> str:
     # the training files only: editing test stories under data/rasa/tests must not retrain
     rasa_files = sorted((settings.data_dir / "rasa").glob("*.yml"))
-    return fingerprint([*rasa_files, settings.data_dir / "nlu"], "rasa-3.6.21")
+    return fingerprint([*rasa_files, settings.data_dir / "nlu"], f"rasa-3.6.21+rules-{GENERATED_RULES_VERSION}")
 
 
 def train_dialogue(settings: Settings, force: bool = False) -> Path:

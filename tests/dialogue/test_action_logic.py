@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 
 from bot.actions.choosing import find_account, find_card, find_payee
+from bot.actions.language import DialogueLanguage
 from bot.actions.common import amount_problem
 from bot.actions.disputes import pick
 from bot.actions.identity import parse_customer_number, parse_secret
 from bot.actions.transfer import form_instance_key, target_of
 from bot.bankcore.port import Account, Card, Payee, Transaction
+from bot.settings import PROJECT_ROOT as ROOT
 
 
 def account(id_: int, kind: str, name: str, last4: str) -> Account:
@@ -71,14 +73,34 @@ def test_amount_problems(value, ok):
     assert (amount_problem(value) is None) == ok
 
 
+LANGUAGE = DialogueLanguage.load(ROOT / "data" / "language" / "en.yml")
+
+
 def test_dispute_pick_by_number_ordinal_or_merchant():
     when = datetime(2026, 11, 1, tzinfo=timezone.utc)
     rows = [Transaction(i, 1, when, Decimal("-9.99"), "USD", m, m, None, f"r{i}")
             for i, m in enumerate(["Netflix", "Amazon", "Uber"], start=1)]
-    assert pick("2", rows).id == 2
-    assert pick("the third one", rows).id == 3
-    assert pick("the amazon one", rows).id == 2
-    assert pick("whatever", rows) is None
+    assert pick("2", rows, LANGUAGE).id == 2
+    assert pick("the third one", rows, LANGUAGE).id == 3
+    assert pick("the amazon one", rows, LANGUAGE).id == 2
+    assert pick("whatever", rows, LANGUAGE) is None
+
+
+# the list as the bot shows it: newest first
+LISTED = [Transaction(1, 1, datetime(2026, 12, 6, tzinfo=timezone.utc), Decimal("-63.94"), "USD", "Amazon", "Amazon", None, "a"),
+          Transaction(2, 1, datetime(2026, 12, 6, tzinfo=timezone.utc), Decimal("-58.24"), "USD", "Tesco", "Tesco", None, "b"),
+          Transaction(3, 1, datetime(2026, 12, 5, tzinfo=timezone.utc), Decimal("-14.95"), "USD", "Uber", "Uber", None, "c"),
+          Transaction(4, 1, datetime(2026, 12, 5, tzinfo=timezone.utc), Decimal("-65.93"), "USD", "Amazon", "Amazon", None, "d"),
+          Transaction(5, 1, datetime(2026, 12, 3, tzinfo=timezone.utc), Decimal("-489.34"), "USD", "Le Bernardin", "Le Bernardin", None, "e")]
+
+
+@pytest.mark.parametrize("said, chosen", [
+    ("the most recent Amazon purchase", 1), ("the latest Amazon one", 1), ("the older Amazon one", None),
+    ("the oldest Amazon one", 4), ("the Le Bernardin one", 5), ("the $58 one", 2), ("the 65.93 Amazon charge", 4),
+    ("the biggest one", 5), ("the Uber ride on the 5th of December", 3), ("the last one", 5), ("the Amazon one", None)])
+def test_dispute_pick_by_any_detail_of_the_listed_payment(said, chosen):
+    found = pick(said, LISTED, LANGUAGE, today=date(2026, 12, 7))
+    assert (found.id if found else None) == chosen
 
 
 class FakeTracker:
