@@ -231,6 +231,8 @@ class Customer:
                     bot = self.say(task.answer(question))
                 else:  # the bot asks nothing this task can answer: the task is over, one way or another
                     stack.pop()
+                    if stack and question is not None and stack[-1].answer(question) is not None:
+                        continue  # the bot went straight back to the interrupted task's question
                     if stack:  # an interrupted task the bot did not offer to resume: the customer gives up
                         self.run.problems.append(f"task {stack[-1].index} was never resumed")
                         stack.clear()

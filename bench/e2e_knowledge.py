@@ -10,7 +10,9 @@ the FAQ paraphrases and the blind end-to-end sets (``--sets`` picks some by file
 A reply is right when it states what the item expects: a graph fact's values (from the reply's
 ``custom.result`` or its text), exactly the expected node ids (lists, comparisons, documents,
 procedures), the expected FAQ as the answer's source, the not-offered answer, the out-of-scope reply
-for non-banking questions, or a clarifying question for vague ones.
+for non-banking questions, or a clarifying question for vague ones; for the FAQ paraphrases no FAQ
+answers (``faq: null``), any reply but a knowledge answer (a clarifying question, the out-of-scope
+reply, a greeting): the bot must not guess.
 
     .venv/bin/python bench/e2e_knowledge.py [--url URL] [--sets NAME ...] [--no-form] [-v]
 
@@ -50,7 +52,7 @@ USER, PASSWORD = "alice", "alice-demo-pass"
 @dataclass(frozen=True)
 class Item:
     q: str
-    kind: str  # graph | faq | not_offered | out_of_scope | clarify
+    kind: str  # graph | faq | not_offered | out_of_scope | clarify | no_guess
     answer: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
 
@@ -69,8 +71,8 @@ def load_items(path: Path) -> list[Item]:
     doc = yaml.safe_load(path.read_text())
     items = []
     for raw in doc["items"]:
-        if "faq" in raw:  # the FAQ paraphrase set: faq id, or null for "should clarify"
-            items.append(Item(raw["q"], "faq" if raw["faq"] else "clarify", (raw["faq"],) if raw["faq"] else ()))
+        if "faq" in raw:  # the FAQ paraphrase set: faq id, or null for "no FAQ answers it: do not guess"
+            items.append(Item(raw["q"], "faq" if raw["faq"] else "no_guess", (raw["faq"],) if raw["faq"] else ()))
         else:
             items.append(Item(raw["q"], raw["kind"], tuple(raw.get("answer") or ()), tuple(raw.get("before") or ())))
     return items
@@ -110,6 +112,8 @@ class Judge:
             return self.out_of_scope in reply.text
         if item.kind == "clarify":
             return reply.kind == "clarify"
+        if item.kind == "no_guess":  # vague or off-topic: anything but a knowledge answer
+            return reply.kind not in ANSWERABLE
         if item.kind == "not_offered":
             return reply.kind == "not_offered"
         if item.kind == "faq":
