@@ -199,7 +199,7 @@ class Component:
         from bot.settings import Settings
         from knowledge_graph.answerer import KnowledgeAnswerer
         from nlu.labels import OUT_OF_SCOPE
-        from nlu.service import NluService
+        from nlu.service import NluService, lookup_intent
 
         settings = Settings()
         self._nlu = NluService.load(settings)
@@ -213,7 +213,7 @@ class Component:
             if item.kind == "out_of_scope":  # the NLU's own out-of-scope detection
                 ranking = [r for r in parse["intent_ranking"] if r["name"] != "nlu_fallback"]
                 return Reply(judge.out_of_scope if ranking[0]["name"] == self._oos else "")
-            answer = self._answerer.answer(item.q, parse["intent"]["name"], parse["entities"])
+            answer = self._answerer.answer(item.q, lookup_intent(parse), parse["entities"])
         return Reply(answer.text, answer.kind, answer.sources, answer.result if answer.kind == "graph" else None)
 
 

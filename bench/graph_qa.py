@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
 from knowledge_graph.answerer import Answer, KnowledgeAnswerer  # noqa: E402
-from nlu.service import NluService  # noqa: E402
+from nlu.service import NluService, lookup_intent  # noqa: E402
 
 SETS = [ROOT / "bench" / "data" / name for name in
         ["graph_qa.yaml", "graph_qa_holdout.yaml", *(f"graph_qa_holdout{i}.yaml" for i in range(2, 14))]]
@@ -64,7 +64,7 @@ def score(answerer: KnowledgeAnswerer, nlu: NluService, data: Path, verbose: boo
     for item in items:
         parsed = nlu.parse(item["q"])
         started = time.perf_counter()
-        answer = answerer.answer(item["q"], parsed["intent"]["name"], parsed["entities"])
+        answer = answerer.answer(item["q"], lookup_intent(parsed), parsed["entities"])
         times.append(time.perf_counter() - started)
         ok = answer.kind == item["kind"] and sorted(answer.result) == sorted(item["answer"])
         correct += ok

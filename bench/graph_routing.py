@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
 from knowledge_graph.answerer import KnowledgeAnswerer  # noqa: E402
-from nlu.service import NluService  # noqa: E402
+from nlu.service import NluService, lookup_intent  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "faq_paraphrases.yaml"
 
@@ -30,7 +30,7 @@ def main() -> None:
     taken = 0
     for item in items:
         parsed = nlu.parse(item["q"])
-        answer = answerer.answer(item["q"], parsed["intent"]["name"], parsed["entities"])
+        answer = answerer.answer(item["q"], lookup_intent(parsed), parsed["entities"])
         if answer.kind in ("graph", "not_offered"):
             taken += 1
             print(f"TAKEN {item['q']!r} (faq {item['faq']}): {answer.kind} {answer.result} {answer.sources}")

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bot.settings import Settings  # noqa: E402
 from knowledge_graph.answerer import KnowledgeAnswerer  # noqa: E402
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE  # noqa: E402
-from nlu.service import NluService  # noqa: E402
+from nlu.service import NluService, lookup_intent  # noqa: E402
 
 CLINC = ROOT.parent / "shared" / "data" / "clinc150"
 FLOORS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -39,7 +39,7 @@ def main() -> None:
         """(answered, NLU ranks out_of_scope first, closest FAQ score)."""
         parse = nlu.parse(text)
         ranking = [r for r in parse["intent_ranking"] if r["name"] != NLU_FALLBACK]
-        answer = answerer.answer(text, parse["intent"]["name"], parse["entities"])
+        answer = answerer.answer(text, lookup_intent(parse), parse["entities"])
         score = answer.candidates[0].score if answer.candidates else 0.0
         return answer.kind != "clarify", ranking[0]["name"] == OUT_OF_SCOPE, score
 

@@ -27,6 +27,23 @@ class NluModelMissing(FileNotFoundError):
     """No trained model in var/models/nlu: run ``bankbot train nlu`` (``make run`` does it)."""
 
 
+GENERIC_PREFIX = "ask_"  # the product-question intents (ask_fee, ask_documents, ...) name a kind, not a topic
+
+
+def lookup_intent(parse: dict[str, Any]) -> str | None:
+    """The intent the knowledge layer looks a message up under: for a question about a task, the
+    task it is about; for a product question of a generic kind, the best-ranked specific intent
+    ("if my card gets stolen, what documents do you need?" -> report_lost_card)."""
+    if parse.get("asked_about"):
+        return parse["asked_about"]
+    name = (parse.get("intent") or {}).get("name")
+    if name and name.startswith(GENERIC_PREFIX):
+        specific = [r["name"] for r in parse.get("intent_ranking") or []
+                    if not r["name"].startswith(GENERIC_PREFIX) and r["name"] not in (NLU_FALLBACK, OUT_OF_SCOPE)]
+        return specific[0] if specific else name
+    return name
+
+
 def _ranked(intent: str, confidence: float) -> dict[str, Any]:
     return {"name": intent, "confidence": float(confidence)}
 

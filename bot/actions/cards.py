@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import find_card
-from bot.actions.common import yes_or_no, call, first_value, intent, short_answer
+from bot.actions.common import call, first_value, intent, short_answer, yes_or_no
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.gate import AccountAction

@@ -11,7 +11,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import describe_account, find_account
-from bot.actions.common import yes_or_no, amount_problem, call, entities, first_value, format_money, intent, short_answer, text
+from bot.actions.common import (
+    amount_problem,
+    call,
+    entities,
+    first_value,
+    format_money,
+    short_answer,
+    text,
+    yes_or_no,
+)
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.transfer import form_instance_key

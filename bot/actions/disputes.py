@@ -13,9 +13,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import call, format_money, text
-from bot.actions.language import DialogueLanguage
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
+from bot.actions.language import DialogueLanguage
 from bot.actions.transactions import filters_from_message
 from bot.bankcore.port import BankError, Transaction
 from handoff.follow_ups import follow_up_marker

@@ -19,6 +19,7 @@ from bot.actions.context import ActionContext
 from knowledge_graph.answerer import Answer
 from knowledge_graph.followups import Topic
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
+from nlu.service import lookup_intent
 
 TOPIC_SLOT = "knowledge_topic"
 ANSWERED = frozenset({"graph", "faq", "not_offered"})
@@ -27,7 +28,7 @@ ANSWERED = frozenset({"graph", "faq", "not_offered"})
 async def consult(context: ActionContext, tracker: Tracker) -> Answer:
     """The knowledge layer's answer to the latest message, read in the light of the last topic."""
     message = tracker.latest_message or {}
-    intent = (message.get("intent") or {}).get("name")
+    intent = lookup_intent(message)
     topic = Topic.from_slot(tracker.get_slot(TOPIC_SLOT))
     return await run_in_threadpool(context.knowledge.answer, message.get("text", ""), intent,
                                    message.get("entities") or [], topic)

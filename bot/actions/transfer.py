@@ -16,10 +16,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.choosing import (describe_account, find_account, find_payee,
-                                  largest_recent_payment, sent_today)
-from bot.actions.common import (yes_or_no, amount_problem, call, entities, first_value, format_money, intent,
-                                 short_answer, text)
+from bot.actions.choosing import describe_account, find_account, find_payee, largest_recent_payment, sent_today
+from bot.actions.common import (
+    amount_problem,
+    call,
+    entities,
+    first_value,
+    format_money,
+    intent,
+    short_answer,
+    text,
+    yes_or_no,
+)
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.stepup import STEPUP_SLOT, StepupValidation

@@ -102,3 +102,21 @@ def test_customer_and_agent_chat_in_two_windows_and_the_bot_takes_back_over(stac
         answer = texts(driver, "#log .msg.bot")[-1]
         assert "activat" in answer.lower(), answer
         assert len(texts(driver, "#log .msg.agent")) == 1
+
+
+def test_an_unclear_question_offers_its_topics_as_buttons_and_a_click_answers(stack):
+    with chromium() as driver:
+        wait = WebDriverWait(driver, 120)
+        driver.get(stack.url + "/")
+        wait.until(ec.element_to_be_clickable((By.ID, "send-btn")))
+        driver.find_element(By.ID, "text").send_keys("fees?\n")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#log .quick-reply"))
+        buttons = driver.find_elements(By.CSS_SELECTOR, "#log .quick-reply")
+        assert 2 <= len(buttons) <= 3
+        chosen = buttons[0].text
+        buttons[0].click()
+        # the choice is sent as the customer's message, the buttons go, and an answer with its source arrives
+        wait.until(lambda d: chosen in texts(d, "#log .msg.me"))
+        wait.until(lambda d: len(texts(d, "#log .msg.bot")) >= 2)
+        assert not driver.find_elements(By.CSS_SELECTOR, "#log .quick-reply")
+        assert "Source:" in texts(driver, "#log .msg.bot")[-1]

@@ -51,6 +51,19 @@ def test_trigger_turn_from_a_flat_parse():
 
 def test_recent_window_feeds_the_fallback_trigger(policy):
     transcript = [{"sender": "user", "intent": "nlu_fallback"}, {"sender": "bot", "text": "Sorry?"},
+                  {"sender": "user", "intent": "nlu_fallback"}, {"sender": "bot", "text": "Still?"},
                   {"speaker": "customer", "nlu": parse("nlu_fallback", 0.1, 0.1)}]
     assert decide(recent_window(transcript), policy).reason == REPEATED_FALLBACK
+
+
+def test_recent_window_reads_what_the_bot_did_with_each_turn(policy):
+    """Low-confidence questions the knowledge layer answered are no misses; clarifying ones are."""
+    def turn(kind: str) -> list[dict]:
+        return [{"speaker": "customer", "nlu": parse("nlu_fallback", 0.1, 0.1)},
+                {"speaker": "bot", "text": "...", "meta": {"custom": {"kind": kind}}}]
+    answered = recent_window(turn("graph") + turn("faq") + turn("out_of_scope"))
+    assert [t.outcome for t in answered.turns] == ["graph", "faq", "out_of_scope"]
+    assert decide(answered, policy) is None
+    assert decide(recent_window(turn("clarify") + turn("offer_person") + turn("clarify")), policy).reason \
+        == REPEATED_FALLBACK
 

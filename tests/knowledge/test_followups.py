@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.settings import PROJECT_ROOT
 from knowledge_graph.followups import Topic
 from knowledge_graph.questions import OUTPUT, generate
-from bot.settings import PROJECT_ROOT
 
 
 def ask(answerer, *questions):

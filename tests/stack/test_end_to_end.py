@@ -10,9 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from bot.bankcore.sql_bankcore import SqlBankCore
-from bot.db import make_engine, make_session_factory
-from tests.stack.conftest import ROOT, Stack, login, start
+from tests.stack.conftest import ROOT, login, run_stack, start
 
 pytestmark = pytest.mark.stack
 
@@ -24,8 +22,10 @@ ASK_FROM = RESPONSES["utter_ask_from_account"][0]["text"]
 
 
 @pytest.fixture(scope="module")
-def bank(stack: Stack) -> SqlBankCore:
-    return SqlBankCore(make_session_factory(make_engine(stack.database_url)))
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """A stack of its own: these conversations move money the other stack tests count on."""
+    with run_stack(tmp_path_factory.mktemp("end-to-end")) as running:
+        yield running
 
 
 class Chat:
@@ -99,6 +99,15 @@ def test_yes_to_the_offer_of_a_person_hands_off(http):
     chat.say("my card")
     text = chat.text("yes please")
     assert "colleague" in text.lower()
+    assert handoff_status(chat) in ("waiting", "assigned")
+
+
+def test_a_third_unclear_message_hands_off_instead_of_asking_again(http):
+    chat = Chat(http)
+    chat.say("fees?")
+    chat.say("my card")
+    third = chat.say("account pls")
+    assert any("handoff" in (m.get("custom") or {}) for m in third), third
     assert handoff_status(chat) in ("waiting", "assigned")
 
 
@@ -263,7 +272,7 @@ def test_income_is_searched_apart_from_spending(http):
     assert "Salary" in text and "Total received" in text and "Starbucks" not in text
 
 
-def test_report_lost_with_more_than_yes(http, bank):
+def test_report_lost_with_more_than_yes(http):
     chat = Chat(http, "dave")
     assert "Shall I go ahead" in chat.text("I've lost my debit card")
     assert "blocked" in chat.text("Yes, report it lost")
