@@ -38,6 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nlu.service import lookup_intent  # noqa: E402
 from tests.stack.running import run_stack  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -199,7 +200,7 @@ class Component:
         from bot.settings import Settings
         from knowledge_graph.answerer import KnowledgeAnswerer
         from nlu.labels import OUT_OF_SCOPE
-        from nlu.service import NluService, lookup_intent
+        from nlu.service import NluService
 
         settings = Settings()
         self._nlu = NluService.load(settings)

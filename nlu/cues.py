@@ -55,12 +55,11 @@ class LanguageCues:
         return None
 
     def asks_about(self, intent: str, text: str) -> bool:
-        """A question about a task ("will I lose money if a thief used my card?", "Someone stole my
-        card. What do I need to give you so the replacement is free?"), not the request: its first
-        or its last sentence opens as a question."""
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-        return intent in self.tasks_asked_about and any(
-            self.question.search(self.fillers.sub("", s)) for s in {sentences[0], sentences[-1]}) if sentences else False
+        """A question about a task ("will I lose money if a thief used my card?", "someone stole my
+        wallet, what do I do?"), not the request: its first or its last clause opens as a question."""
+        clauses = [c.strip() for c in re.split(r"[.!?,;]+", text) if c.strip()]
+        return intent in self.tasks_asked_about and bool(clauses) and any(
+            self.question.search(self.fillers.sub("", c)) for c in {clauses[0], clauses[-1]})
 
     def cancels(self, text: str) -> bool:
         """The message asks to stop what is under way ("forget it, I'll pay him in cash", "wait,

@@ -19,6 +19,7 @@ def _words(cues: list[str]) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class DialogueLanguage:
     tasks: dict[str, str]
+    task_offers: dict[str, str]  # intent -> what the bot offers to do after answering a question about it
     pay: re.Pattern[str]
     schedule: re.Pattern[str]
     income: re.Pattern[str]
@@ -30,7 +31,7 @@ class DialogueLanguage:
     @classmethod
     def load(cls, path: Path) -> DialogueLanguage:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(dict(doc["tasks"]), _words(doc["pay_words"]), _words(doc["schedule_words"]),
+        return cls(dict(doc["tasks"]), dict(doc["task_offers"]), _words(doc["pay_words"]), _words(doc["schedule_words"]),
                    _words(doc["income_words"]), _words(doc["correction_words"]),
                    {str(k).lower(): int(v) for k, v in doc["ordinals"].items()},
                    {name: _words(doc[f"{name}_words"]) for name in ("newest", "oldest", "largest", "smallest", "last")},

@@ -1,7 +1,9 @@
 """Support questions (BANKING77 intents, product questions): answered from the knowledge base.
 
 The answer's source ids travel with the reply (``custom.sources``) so the customer sees where it
-came from and the transcript keeps them; what it was about is kept for a follow-up question.
+came from and the transcript keeps them; what it was about is kept for a follow-up question. A
+question about a task the bot can do ("my wallet was stolen, what do I do?") is answered, then the
+bot offers to do it.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import ActionContext
 from bot.actions.knowledge import consult, tell
+from bot.actions.tasks import offer_task
 
 
 class ActionAnswerSupport(Action):
@@ -24,4 +27,5 @@ class ActionAnswerSupport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        return tell(dispatcher, await consult(self._context, tracker))
+        events = tell(dispatcher, await consult(self._context, tracker))
+        return [*events, *offer_task(self._context, dispatcher, tracker)]

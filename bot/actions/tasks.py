@@ -1,4 +1,4 @@
-"""Task switching, as Rasa's financial-demo does it and a little better.
+"""Task switching, as Rasa's financial-demo does it and a little better, and the offers around it.
 
 A new task asked for in the middle of a form ("oh wait, freeze my card first" while paying the card
 bill) is offered as a switch; the form's answers so far are put aside (``suspended_task``) and the
@@ -100,6 +100,13 @@ async def answer_offer(context: ActionContext, dispatcher: CollectingDispatcher,
             return [FollowupAction("action_request_human")]
         dispatcher.utter_message(response="utter_person_declined")
         return []
+    if offer == "task":  # the task the customer asked about, started from their question
+        request = tracker.get_slot(REQUEST_SLOT) or {}
+        form = context.task_forms.get(((request.get("intent") or {}).get("name")) or "")
+        if yes and form:
+            return [*clear(domain), SlotSet(REQUEST_SLOT, request), FollowupAction(form)]
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet(REQUEST_SLOT, None)]
     if not suspended.get("form"):
         dispatcher.utter_message(response="utter_anything_else")
         return []
@@ -135,6 +142,19 @@ class ActionAnswerOffer(Action):
         cancelled = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "cancel"
         dispatcher.utter_message(response="utter_nothing_to_cancel" if cancelled else "utter_anything_else")
         return []
+
+
+def offer_task(context: ActionContext, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """After answering a question about a task, offer to do it; a yes starts it from the question
+    ("someone stole my wallet, what do I do?" -> block the card)."""
+    message = tracker.latest_message or {}
+    task = message.get("asked_about")
+    offer = context.language.task_offers.get(task or "")
+    if not task or task not in context.task_forms or not offer or (tracker.active_loop or {}).get("name"):
+        return []  # inside a form the question is a digression; the form carries on
+    dispatcher.utter_message(response="utter_offer_task", task=offer)
+    request = {**kept_message(tracker), "intent": {"name": task, "confidence": 1.0}}
+    return [SlotSet(REQUEST_SLOT, request)]
 
 
 def offer_resume(context: ActionContext, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -24,16 +24,16 @@ log = logging.getLogger(__name__)
 SUPPORT_ACTION = "action_answer_support"
 SWITCH_ACTION = "action_offer_switch"
 ANSWER_OFFER_ACTION = "action_answer_offer"
-# actions that may end their reply with an offer (a colleague; besides the switch offer and the
-# "go back to ...?" of the actions that finish a form)
-OFFERING_ACTIONS = ("action_follow_up", SWITCH_ACTION)
+# actions that may end their reply with an offer (a colleague, to do the task just asked about;
+# besides the switch offer and the "go back to ...?" of the actions that finish a form)
+OFFERING_ACTIONS = ("action_follow_up", SUPPORT_ACTION, SWITCH_ACTION)
 OFFER_ANSWERS = ("affirm", "deny", "cancel")
 # forms handle these themselves (the validation action cancels or confirms)
 NOT_DIGRESSIONS = {"cancel", "cancel_transfer", "affirm", "deny"}  # the form itself reads these
 # identification is a step of another request, not a task to switch away from
 NO_SWITCH_FORMS = {"identify_form"}
 MODEL_NAME = "bankbot-dialogue"
-GENERATED_RULES_VERSION = "3"  # bump when the rules generated here change, so the model retrains
+GENERATED_RULES_VERSION = "4"  # bump when the rules generated here change, so the model retrains
 
 
 class RasaTrainingError(RuntimeError):

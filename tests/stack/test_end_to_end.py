@@ -272,6 +272,15 @@ def test_income_is_searched_apart_from_spending(http):
     assert "Salary" in text and "Total received" in text and "Starbucks" not in text
 
 
+def test_a_question_about_a_task_is_answered_then_the_task_is_offered(http):
+    chat = Chat(http, "carol")
+    messages = chat.say("someone stole my wallet with my credit card in it, what do I do?")
+    assert kinds(messages)[:1] == ["graph"] and "report" in messages[0]["text"].lower()
+    assert "Shall I?" in messages[-1]["text"] and [b["payload"] for b in messages[-1]["buttons"]] == ["yes", "no"]
+    # the lost-card request, started from the question: the card it named is taken, the block confirmed
+    assert "blocks it for good" in chat.text("yes")
+
+
 def test_report_lost_with_more_than_yes(http):
     chat = Chat(http, "dave")
     assert "Shall I go ahead" in chat.text("I've lost my debit card")
