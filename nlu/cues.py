@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+MIN_CLAUSE_WORDS = 2  # "please" after a comma is no request of its own
 CANCEL_WINDOW = 5  # words: "oh wait, never mind" cancels; "how do I stop a payment" asks
 
 
@@ -53,6 +54,12 @@ class LanguageCues:
             start = " ".join(text.split()[:CANCEL_WINDOW])
             return "no" if self.cancel.search(start) else "yes"
         return None
+
+    def last_clause(self, text: str) -> str | None:
+        """The last clause of a message of several ("hi, not logged in sorry. want to pay 120 off my
+        card"; "there's a charge I don't recognise, I want to dispute it"), None for one clause."""
+        clauses = [c.strip() for c in re.split(r"[.!?,;]+|\s-\s", text) if len(c.split()) >= MIN_CLAUSE_WORDS]
+        return clauses[-1] if len(clauses) > 1 else None
 
     def asks_about(self, intent: str, text: str) -> bool:
         """A question about a task ("will I lose money if a thief used my card?", "someone stole my

@@ -102,6 +102,21 @@ class NluService:
         """Intent probabilities for already-cleaned texts, shape (len(texts), n_intents)."""
         return self._model.predict_proba(self._features(texts), texts)
 
+    def _last_clause_intent(self, cleaned: str, top: dict[str, Any]) -> dict[str, Any] | None:
+        """The intent of a message's last clause, when the whole message is unclear (a greeting or
+        an aside before the request) or when the last clause asks for a task the rest only leads up
+        to ("there's a Tesco charge I don't recognise, I want to dispute it"); else None."""
+        unclear = top["name"] == OUT_OF_SCOPE or top["confidence"] < self._threshold
+        clause = self._cues.last_clause(cleaned)
+        if clause is None or not (unclear or top["name"] not in self._cues.tasks_asked_about):
+            return None
+        probs = self._model.predict_proba(self._features([clause]), [clause])[0]
+        best = int(np.argmax(probs))
+        name, confidence = self._model.intents[best], float(probs[best])
+        if name == OUT_OF_SCOPE or confidence < self._threshold or not (unclear or name in self._cues.tasks_asked_about):
+            return None
+        return _ranked(name, confidence)
+
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:
         """Rasa's parse dict; below the threshold or out of scope the intent is ``nlu_fallback``.
 
@@ -110,6 +125,7 @@ class NluService:
         yes/no question) and ``cancel`` (it asks to stop what is under way); Rasa keeps them in
         ``tracker.latest_message``. A question about a task ("is the new card free if mine got
         stolen?") gets the knowledge intent ``ask_procedure`` with ``asked_about`` naming the task.
+        When the request is in the last clause (``read_from``), its intent leads the ranking.
 
         ``message_id`` is Rasa's sender id; it is accepted for the contract and not used yet.
         """
@@ -129,6 +145,11 @@ class NluService:
             ranking = [_ranked(self._model.intents[i], probs[i]) for i in order]
             out_of_scope = float(probs[self._oos_index]) if self._oos_index is not None else 0.0
         top = ranking[0]
+        clause = self._last_clause_intent(cleaned, top)
+        if clause is not None:  # the request is in the last clause; the whole message's ranking stays below
+            top = clause
+            ranking = [top, *(r for r in ranking if r["name"] != top["name"])]
+            result["read_from"] = "last clause"
         if self._cues.asks_about(top["name"], cleaned) and ASK_ABOUT_TASK in self._model.intents:
             # a question about a task is answered, not carried out; the ranking keeps the task
             top = _ranked(ASK_ABOUT_TASK, top["confidence"])

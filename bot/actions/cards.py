@@ -2,6 +2,7 @@
 delivery estimate) through one form; card status as a plain answer."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import find_card
-from bot.actions.common import call, first_value, intent, short_answer, yes_or_no
+from bot.actions.common import call, first_value, intent, short_answer, text, yes_or_no
 from bot.actions.finishing import FinishForm
 from bot.actions.forms import BankForm
 from bot.actions.gate import AccountAction
@@ -17,6 +18,7 @@ from bot.actions.stepup import STEPUP_SLOT, StepupValidation
 from bot.bankcore.port import BankError, Card
 
 REQUESTS = {"freeze_card": "freeze", "unfreeze_card": "unfreeze", "report_lost_card": "lost"}
+
 ELIGIBLE = {"freeze": ("active",), "unfreeze": ("frozen",), "lost": ("active", "frozen")}
 
 
@@ -50,13 +52,14 @@ class ValidateCardForm(StepupValidation, BankForm):
         customer_id = await self._context.customer_id(tracker)
         if not request or customer_id is None:
             return {}
-        said = first_value(tracker, "card") or (
+        said = first_value(tracker, "card") or await self._named_by_account(tracker, customer_id) or (
             short_answer(tracker) if tracker.get_slot("requested_slot") == "card" else None)
         if said is None and tracker.get_slot("card"):
             return {}
         cards = await eligible_cards(self._context, customer_id, request)
+        asked = tracker.get_slot("requested_slot") == "card"
         if said is None:
-            if len(cards) == 1:
+            if len(cards) == 1 and not asked:  # the only card it can be; an answer must name it
                 return {"card": str(cards[0].id)}
             if not cards:
                 state = {"freeze": "active", "unfreeze": "frozen", "lost": "usable"}[request]
@@ -66,11 +69,27 @@ class ValidateCardForm(StepupValidation, BankForm):
         card = find_card(cards, said)
         if card is None:
             owned = find_card(await call(self._context.bank.list_cards, customer_id), said)
+            if owned and not asked:  # the card they named cannot take this request: nothing to do
+                dispatcher.utter_message(text=f"Your {card_label(owned)} is {owned.status}.")
+                return {"form_cancelled": True}
             dispatcher.utter_message(
                 text=f"Your {card_label(owned)} is {owned.status}." if owned
                 else "I couldn't find that card among yours.")
             return {"card": None}
         return {"card": str(card.id)}
+
+    async def _named_by_account(self, tracker: Tracker, customer_id: int) -> str | None:
+        """"my black card": a card named by a word of its account's name ("Black Credit Card"), as
+        its last four digits, so a card that cannot take this request is not swapped for one that can."""
+        accounts = {a.id: a for a in await call(self._context.bank.list_accounts, customer_id)}
+        words = set(re.findall(r"[a-z]+", text(tracker).lower()))
+        for card in await call(self._context.bank.list_cards, customer_id):
+            account = accounts.get(card.account_id)
+            name = set(re.findall(r"[a-z]+", account.name.lower())) - self._context.language.generic_account_words \
+                if account else set()
+            if name & words:
+                return card.last4
+        return None
 
     async def extract_card_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 detail (``inform``): never a plain "please rephrase".
 
 In order: an answer to the offer the bot just made (switch task, go back to a task, a colleague);
-a transfer the message clearly asks for; a detail continuing the last balance or transactions
+a transfer the message clearly asks for; a question about the customer's own payments to a
+merchant they have paid; a detail continuing the last balance or transactions
 answer ("and my savings?"); the knowledge layer (graph, then FAQ), with the last topic for
 follow-ups; the out-of-scope reply for a message clearly not about banking; else one clarifying
 question with the closest topics, and if the customer is still not understood, the offer of a
@@ -10,6 +11,7 @@ colleague (a third miss in a row hands off: ``fallbacks_in_a_row`` in the hand-o
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,9 +22,16 @@ from bot.actions.balance import ActionCheckBalance
 from bot.actions.common import call, intent, text
 from bot.actions.context import ActionContext
 from bot.actions.gate import customer_or_identify
-from bot.actions.knowledge import ANSWERED, consult, declined, offered, previous_turn, tell
+from bot.actions.knowledge import (
+    ANSWERED,
+    consult,
+    declined,
+    offered,
+    previous_turn,
+    tell,
+)
 from bot.actions.tasks import answer_offer
-from bot.actions.transactions import ActionSearchTransactions
+from bot.actions.transactions import SEARCHED, ActionSearchTransactions
 from nlu.entities import extract_entities
 
 TRANSFER_GUESS = 0.15
@@ -65,6 +74,12 @@ class ActionFollowUp(Action):
         found = extract_entities(text(tracker), payees=names)
         return any(e["entity"] == "payee" and e["value"] in names for e in found)
 
+    async def _names_own_payment(self, tracker: Tracker, customer_id: int) -> bool:
+        """The message names a merchant the customer has paid, so it is about their payments."""
+        rows = await call(self._context.bank.list_transactions, customer_id, direction="out", limit=SEARCHED)
+        lowered = text(tracker).lower()
+        return any(t.merchant and re.search(rf"\b{re.escape(t.merchant.lower())}\b", lowered) for t in rows)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
@@ -74,6 +89,10 @@ class ActionFollowUp(Action):
         if intent(tracker) == "nlu_fallback" and (self._looks_like_a_transfer(tracker)
                                                   or await self._pays_a_saved_payee(tracker)):
             return [FollowupAction("transfer_form")]
+        customer_id = await self._context.customer_id(tracker)
+        if intent(tracker) == "nlu_fallback" and customer_id is not None and await self._names_own_payment(
+                tracker, customer_id):  # "what do I pay Equinox every month?"
+            return await self._transactions.answer(dispatcher, tracker, customer_id)
         topic = tracker.get_slot("last_topic")
         details = any(e.get("entity") in DETAILS for e in (tracker.latest_message or {}).get("entities") or [])
         if topic in ("balance", "transactions") and details and intent(tracker) in ("inform", "nlu_fallback") \

@@ -92,9 +92,11 @@ class BankForm(IdentityValidation, FormValidationAction):
 
     def _switch_requested(self, tracker: Tracker) -> bool:
         """Another task's request in the middle of this one ("wait, freeze my card first" while
-        paying); a yes that names the task ("yes, send it") is an answer, not a switch."""
+        paying, or "actually, move 100 into checking first" during a transfer); a yes that names the
+        task ("yes, send it") is an answer, not a switch."""
         wanted = self._context.task_forms.get(intent(tracker))
-        return bool(wanted) and wanted != self.form_name() and (tracker.latest_message or {}).get("answer") != "yes" \
+        other = wanted != self.form_name() or self._context.language.another(text(tracker))
+        return bool(wanted) and other and (tracker.latest_message or {}).get("answer") != "yes" \
             and tracker.get_slot("requested_slot") is not None
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+MIN_SEARCH_WORD = 3  # "gym" names a payment; "at", "my" do not
+
 
 def _words(cues: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:{})(?!\w)".format("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))),
@@ -27,6 +29,10 @@ class DialogueLanguage:
     ordinals: dict[str, int]
     picks: dict[str, re.Pattern[str]]  # newest, oldest, largest, smallest, last
     search_stop_words: frozenset[str]
+    generic_account_words: frozenset[str]
+    another_task: re.Pattern[str]
+    same_task_again: str
+    payee_pronouns: re.Pattern[str]
 
     @classmethod
     def load(cls, path: Path) -> DialogueLanguage:
@@ -35,10 +41,18 @@ class DialogueLanguage:
                    _words(doc["income_words"]), _words(doc["correction_words"]),
                    {str(k).lower(): int(v) for k, v in doc["ordinals"].items()},
                    {name: _words(doc[f"{name}_words"]) for name in ("newest", "oldest", "largest", "smallest", "last")},
-                   frozenset(doc["search_stop_words"]))
+                   frozenset(doc["search_stop_words"]), frozenset(doc["generic_account_words"]),
+                   _words(doc["another_task_words"]), str(doc["same_task_again"]), _words(doc["payee_pronouns"]))
 
     def task(self, form: str) -> str:
         return self.tasks.get(form, form.replace("_form", "").replace("_", " "))
+
+    def another(self, text: str) -> bool:
+        """A request for a second task of the kind under way ("... move 100 into checking first")."""
+        return bool(self.another_task.search(text))
+
+    def refers_to_payee(self, text: str) -> bool:
+        return bool(self.payee_pronouns.search(text))
 
     def pays(self, text: str) -> bool:
         return bool(self.pay.search(text))
@@ -51,7 +65,7 @@ class DialogueLanguage:
 
     def search_words(self, text: str) -> set[str]:
         """Words of a search that may name something in the customer's transactions."""
-        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in self.search_stop_words}
+        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= MIN_SEARCH_WORD and w not in self.search_stop_words}
 
     def picked(self, text: str) -> set[str]:
         """Which of newest/oldest/largest/smallest/last the text asks for."""

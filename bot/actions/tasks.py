@@ -63,14 +63,14 @@ class ActionOfferSwitch(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         current = (tracker.active_loop or {}).get("name")
         wanted = self._context.task_forms.get(((tracker.latest_message or {}).get("intent") or {}).get("name", ""))
-        if not current or not wanted or wanted == current:
+        if not current or not wanted:
             return []
         saved = {name: tracker.get_slot(name) for name in task_slots(domain) if tracker.get_slot(name) is not None}
         suspended = {"form": current, "next": wanted, "slots": saved,
                      "requested": tracker.get_slot("requested_slot")}
         language = self._context.language
         dispatcher.utter_message(response="utter_offer_switch", current=language.task(current),
-                                 new=language.task(wanted))
+                                 new=language.same_task_again if wanted == current else language.task(wanted))
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(SUSPENDED_SLOT, suspended),
                 SlotSet(REQUEST_SLOT, kept_message(tracker))]
 
@@ -163,7 +163,7 @@ def offer_resume(context: ActionContext, dispatcher: CollectingDispatcher, track
     suspended = tracker.get_slot(SUSPENDED_SLOT) or {}
     if not suspended.get("form"):
         return []
-    if suspended["form"] == finished_form:
-        return [SlotSet(SUSPENDED_SLOT, None)]
+    if suspended["form"] == finished_form and suspended.get("next") != finished_form:
+        return [SlotSet(SUSPENDED_SLOT, None)]  # the task put aside was taken up again and is done
     dispatcher.utter_message(response="utter_offer_resume", task=context.language.task(suspended["form"]))
     return []

@@ -103,6 +103,14 @@ class ActionSearchTransactions(AccountAction):
     def name(self) -> str:
         return "action_search_transactions"
 
+    async def _payee_meant(self, tracker: Tracker, customer_id: int) -> str | None:
+        """The payee of the transfer under way, when the search refers to them ("them", "her")."""
+        value = tracker.get_slot("payee") or ""
+        if not value.startswith("payee:") or not self._context.language.refers_to_payee(text(tracker)):
+            return None
+        payees = await call(self._context.bank.list_payees, customer_id)
+        return next((p.name for p in payees if f"payee:{p.id}" == value), None)
+
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      customer_id: int, carry_over: bool = False) -> list[EventType]:
         filters = {**(tracker.get_slot("tx_filters") or {})} if carry_over else {}
@@ -122,6 +130,9 @@ class ActionSearchTransactions(AccountAction):
                 min_amount=Decimal(filters["min_amount"]) if "min_amount" in filters else None,
                 max_amount=Decimal(filters["max_amount"]) if "max_amount" in filters else None,
                 direction=filters.get("direction"), limit=limit)
+        payee = await self._payee_meant(tracker, customer_id) if "merchant" not in filters else None
+        if payee:  # "what did I pay them last time?" in the middle of paying them
+            filters["merchant"] = payee
         words = self._context.language.search_words(text(tracker)) if "merchant" not in filters else set()
         named = matching_terms(words, await search(SEARCHED)) if words else {}
         if named:  # "how much was my mortgage payment last month": the customer's own word for it

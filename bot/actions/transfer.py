@@ -16,7 +16,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.choosing import describe_account, find_account, find_payee, largest_recent_payment, sent_today
+from bot.actions.choosing import (
+    describe_account,
+    find_account,
+    find_payee,
+    largest_recent_payment,
+    sent_today,
+)
 from bot.actions.common import (
     amount_problem,
     call,
@@ -258,7 +264,7 @@ class ValidateTransferForm(StepupValidation, BankForm):
             if requested or not tracker.get_slot("transfer_date"):
                 return {"transfer_date": today.isoformat()}
             return {}
-        entity = found[0]
+        entity = found[-1]  # the last day said wins: "not today - next Friday please"
         said = text(tracker)[entity.get("start", 0):entity.get("end", 0)] or str(entity["value"])
         day = transfer_day(said, str(entity["value"]), today)
         problem = "I didn't understand that date." if day is None else date_problem(day, today)

@@ -33,7 +33,7 @@ NOT_DIGRESSIONS = {"cancel", "cancel_transfer", "affirm", "deny"}  # the form it
 # identification is a step of another request, not a task to switch away from
 NO_SWITCH_FORMS = {"identify_form"}
 MODEL_NAME = "bankbot-dialogue"
-GENERATED_RULES_VERSION = "4"  # bump when the rules generated here change, so the model retrains
+GENERATED_RULES_VERSION = "5"  # bump when the rules generated here change, so the model retrains
 
 
 class RasaTrainingError(RuntimeError):
@@ -145,8 +145,8 @@ def digression_rules(forms: list[str], support: list[str], rules_file: Path) -> 
     starts = form_starts(rules_file)
     generated = []
     for form in forms:
-        for intent, other in starts.items():
-            if other != form and form not in NO_SWITCH_FORMS:
+        for intent in starts:  # its own intents too: "... first" asks for a second task of the kind
+            if form not in NO_SWITCH_FORMS:
                 generated.append({"rule": f"{intent} during {form} offers a switch",
                                   "condition": [{"active_loop": form}],
                                   "steps": [{"intent": intent}, {"action": SWITCH_ACTION}, {"active_loop": None}]})
