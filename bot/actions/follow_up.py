@@ -11,7 +11,6 @@ colleague (a third miss in a row hands off: ``fallbacks_in_a_row`` in the hand-o
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -31,7 +30,7 @@ from bot.actions.knowledge import (
     tell,
 )
 from bot.actions.tasks import answer_offer
-from bot.actions.transactions import SEARCHED, ActionSearchTransactions
+from bot.actions.transactions import ActionSearchTransactions, own_payments_named
 from nlu.entities import extract_entities
 
 TRANSFER_GUESS = 0.15
@@ -74,12 +73,6 @@ class ActionFollowUp(Action):
         found = extract_entities(text(tracker), payees=names)
         return any(e["entity"] == "payee" and e["value"] in names for e in found)
 
-    async def _names_own_payment(self, tracker: Tracker, customer_id: int) -> bool:
-        """The message names a merchant the customer has paid, so it is about their payments."""
-        rows = await call(self._context.bank.list_transactions, customer_id, direction="out", limit=SEARCHED)
-        lowered = text(tracker).lower()
-        return any(t.merchant and re.search(rf"\b{re.escape(t.merchant.lower())}\b", lowered) for t in rows)
-
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         message = tracker.latest_message or {}
@@ -90,8 +83,8 @@ class ActionFollowUp(Action):
                                                   or await self._pays_a_saved_payee(tracker)):
             return [FollowupAction("transfer_form")]
         customer_id = await self._context.customer_id(tracker)
-        if intent(tracker) == "nlu_fallback" and customer_id is not None and await self._names_own_payment(
-                tracker, customer_id):  # "what do I pay Equinox every month?"
+        if intent(tracker) == "nlu_fallback" and customer_id is not None and await own_payments_named(
+                self._context, tracker, customer_id):  # "what do I pay Equinox every month?"
             return await self._transactions.answer(dispatcher, tracker, customer_id)
         topic = tracker.get_slot("last_topic")
         details = any(e.get("entity") in DETAILS for e in (tracker.latest_message or {}).get("entities") or [])

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.choosing import find_account
 from bot.actions.common import call, entities, first_value, format_money, text
+from bot.actions.context import ActionContext
 from bot.actions.gate import AccountAction
 from bot.bankcore.port import Transaction
 
@@ -97,6 +98,17 @@ def summarise(rows: list[Transaction], filters: dict[str, Any], currency: str) -
             total += f"; received {format_money(received, currency)}"
     return (f"Here are your transactions{' ' + label if label else ''}:\n" + "\n".join(lines) + more
             + f"\n{total}.")
+
+
+async def own_payments_named(context: ActionContext, tracker: Tracker, customer_id: int,
+                             words_too: bool = False) -> bool:
+    """The message names a merchant the customer has paid ("what do I pay Equinox every month?") or,
+    with ``words_too``, a word of their own transactions ("my mortgage payment last month")."""
+    rows = await call(context.bank.list_transactions, customer_id, limit=SEARCHED)
+    lowered = text(tracker).lower()
+    if any(t.merchant and t.amount < 0 and re.search(rf"\b{re.escape(t.merchant.lower())}\b", lowered) for t in rows):
+        return True
+    return words_too and bool(matching_terms(context.language.search_words(lowered), rows))
 
 
 class ActionSearchTransactions(AccountAction):

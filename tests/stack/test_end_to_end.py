@@ -339,3 +339,8 @@ def test_a_question_naming_an_account_kind_is_not_the_source_account(http):
     messages = chat.say("by the way, do you offer any fixed-term savings accounts?")
     assert "Please confirm" not in messages[-1]["text"] and ASK_FROM in messages[-1]["text"]
     assert chat.balances() == before
+
+
+def test_a_question_about_my_own_payment_in_a_period_gets_my_transactions(http):
+    text = Chat(http, "carol").text("How much was my mortgage payment last month?")
+    assert "4,200.00" in text and "Lakeside" in text
