@@ -32,6 +32,7 @@ class LanguageCues:
     fillers: re.Pattern[str]
     question: re.Pattern[str]
     tasks_asked_about: frozenset[str]
+    not_requests: frozenset[str]
 
     @classmethod
     def load(cls, path: Path) -> LanguageCues:
@@ -42,7 +43,8 @@ class LanguageCues:
                    cancel=re.compile(r"(?<!\w)(?:{})(?!\w)".format(_alternation(doc["cancel_words"])), re.IGNORECASE),
                    fillers=re.compile(r"^(?:\W*(?:{})(?!\w))+".format(_alternation(doc["fillers"])), re.IGNORECASE),
                    question=re.compile(start.format(_alternation(doc["question_starts"])), re.IGNORECASE),
-                   tasks_asked_about=frozenset(doc["tasks_asked_about"]))
+                   tasks_asked_about=frozenset(doc["tasks_asked_about"]),
+                   not_requests=frozenset(doc["not_requests"]))
 
     def answer(self, text: str) -> str | None:
         """"yes", "no" or None for a message read as the answer to a yes/no question. A cancel cue

@@ -105,16 +105,18 @@ class NluService:
     def _last_clause_intent(self, cleaned: str, top: dict[str, Any]) -> dict[str, Any] | None:
         """The intent of a message's last clause, when the whole message is unclear (a greeting or
         an aside before the request) or when the last clause asks for a task the rest only leads up
-        to ("there's a Tesco charge I don't recognise, I want to dispute it"); else None."""
-        unclear = top["name"] == OUT_OF_SCOPE or top["confidence"] < self._threshold
+        to ("there's a Tesco charge I don't recognise, I want to dispute it"); else None. A clause
+        is never read as a greeting, goodbye or bare answer (``not_requests``)."""
+        unclear = top["name"] != OUT_OF_SCOPE and top["confidence"] < self._threshold
         clause = self._cues.last_clause(cleaned)
         if clause is None or not (unclear or top["name"] not in self._cues.tasks_asked_about):
             return None
         probs = self._model.predict_proba(self._features([clause]), [clause])[0]
         best = int(np.argmax(probs))
         name, confidence = self._model.intents[best], float(probs[best])
-        if name == OUT_OF_SCOPE or confidence < self._threshold or not (unclear or name in self._cues.tasks_asked_about):
-            return None
+        if name in self._cues.not_requests or confidence < self._threshold or \
+                not (unclear or name in self._cues.tasks_asked_about):
+            return None  # "..., first time going" is no goodbye; a clear non-banking message stays so
         return _ranked(name, confidence)
 
     def parse(self, text: str, message_id: str | None = None) -> dict[str, Any]:

@@ -39,3 +39,15 @@ def test_the_parse_carries_the_answer(nlu_service):
     ("freeze_card", "can you freeze my card", False), ("check_balance", "what's my balance", False)])
 def test_a_question_about_a_task_is_not_the_request(intent, message, asks):
     assert CUES.asks_about(intent, message) == asks
+
+
+@pytest.mark.parametrize("message, intent", [
+    ("hi, not logged in sorry. want to pay 120 off my credit card from my savings", "pay_credit_card"),
+    ("Oh, silly me, it was in my coat pocket all along. Please unfreeze it.", "unfreeze_card"),
+    ("There's a Tesco charge on my credit card that I don't recognise, I want to dispute it", "dispute_transaction")])
+def test_the_request_in_the_last_clause_leads(nlu_service, message, intent):
+    assert nlu_service.parse(message)["intent"]["name"] == intent
+
+
+def test_a_last_clause_is_never_read_as_a_goodbye(nlu_service):
+    assert nlu_service.parse("Any tips for visiting Kyoto in autumn? First time going.")["intent"]["name"] != "goodbye"
