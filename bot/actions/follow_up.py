@@ -2,7 +2,7 @@
 detail (``inform``): never a plain "please rephrase".
 
 In order: an answer to the offer the bot just made (switch task, go back to a task, a colleague);
-a transfer the message clearly asks for; a question about the customer's own payments to a
+a scheduled transfer cancelled by its reference; a transfer the message clearly asks for; a question about the customer's own payments to a
 merchant they have paid; a detail continuing the last balance or transactions
 answer ("and my savings?"); the knowledge layer (graph, then FAQ), with the last topic for
 follow-ups; the out-of-scope reply for a message clearly not about banking; else one clarifying
@@ -29,6 +29,7 @@ from bot.actions.knowledge import (
     previous_turn,
     tell,
 )
+from bot.actions.scheduled import REFERENCE, ActionCancelScheduledTransfer
 from bot.actions.tasks import answer_offer
 from bot.actions.transactions import ActionSearchTransactions, own_payments_named
 from nlu.entities import extract_entities
@@ -79,6 +80,8 @@ class ActionFollowUp(Action):
         offer = offered(tracker)
         if offer and (message.get("answer") or message.get("cancel")):
             return await answer_offer(self._context, dispatcher, tracker, offer, domain)
+        if message.get("cancel") and REFERENCE.search(text(tracker)):  # "cancel scheduled transfer SCH-..."
+            return await ActionCancelScheduledTransfer(self._context).run(dispatcher, tracker, domain)
         if intent(tracker) == "nlu_fallback" and (self._looks_like_a_transfer(tracker)
                                                   or await self._pays_a_saved_payee(tracker)):
             return [FollowupAction("transfer_form")]

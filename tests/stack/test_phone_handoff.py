@@ -104,7 +104,8 @@ async def call_and_reach_an_agent(url: str) -> dict:
         heard["agent"] = transcribe(asr, await caller.reply()).lower()
 
         await caller.say(spoken(tts, "My card was stolen yesterday."))
-        heard["relayed"] = await agent_turns(http, agent, entry_id, "stolen")
+        # Whisper hears Piper's "stolen" as "stolen" or "still in" from run to run; "yesterday" is stable
+        heard["relayed"] = await agent_turns(http, agent, entry_id, "yesterday")
 
         await http.post(f"/agent/conversations/{entry_id}/resolve", headers=agent,
                         json={"disposition": "resolved"})
@@ -141,7 +142,7 @@ def test_caller_holds_for_an_agent_and_hears_the_agents_reply(stack):
     assert "joined" in heard["joined"], heard["joined"]
     # the 8 kHz line and Piper's varying voice sometimes make "card" "car": the reply's own words arrive
     assert re.search(r"\bcard? team\b.*\bhelp\b", heard["agent"]), heard["agent"]
-    assert any("stolen" in said for said in heard["relayed"]), heard["relayed"]
+    assert any("card" in said and "yesterday" in said for said in heard["relayed"]), heard["relayed"]
     # once the agent resolved, the caller is asked for a score and answers on the keypad
     assert any(word in heard["resolved"] for word in SCORE_QUESTION_WORDS), heard["resolved"]
     assert heard["rated"] == ["4"]
