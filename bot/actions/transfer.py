@@ -109,8 +109,8 @@ class ValidateTransferForm(StepupValidation, BankForm):
         target = target_of(tracker.get_slot("payee"))
         if said is None:
             others = [a for a in sending if not (target and target == ("account", a.id))]
-            if target and target[0] == "account" and len(others) == 1 and not tracker.get_slot("from_account"):
-                return {"from_account": str(others[0].id)}
+            if len(others) == 1 and not tracker.get_slot("from_account") and (target or len(sending) == 1):
+                return {"from_account": str(others[0].id)}  # the only account it can come from
             return {}
         account = find_account(sending, said)
         if account is None:

@@ -344,3 +344,8 @@ def test_a_question_naming_an_account_kind_is_not_the_source_account(http):
 def test_a_question_about_my_own_payment_in_a_period_gets_my_transactions(http):
     text = Chat(http, "carol").text("How much was my mortgage payment last month?")
     assert "4,200.00" in text and "Lakeside" in text
+
+
+def test_the_only_account_money_can_come_from_is_taken_and_checked_before_the_read_back(http):
+    text = Chat(http, "dave").text("send 400 to Campus Housing Office")
+    assert "overdraw Student Checking" in text and "checking or savings" not in text
