@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversations.tables import ConversationRow, TurnRow
@@ -93,21 +95,38 @@ class ConversationStore:
                 raise UnknownConversation(conversation_id)
             row.mode = mode
 
-    def append(self, conversation_id: str, turns: list[NewTurn]) -> None:
-        """Append turns atomically, numbered after the conversation's last turn."""
+    def append(self, conversation_id: str, turns: list[NewTurn], tries: int = 8) -> None:
+        """Append turns atomically, numbered after the conversation's last turn. The conversation
+        row is locked for the numbering (PostgreSQL); where two writers still pick the same
+        number (SQLite, another instance) the loser numbers again, so no turn is ever lost."""
         now = datetime.now(timezone.utc)
-        with self._sessions.begin() as session:
-            last = session.scalar(
-                select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id)
-            )
-            seq = (last or 0)
-            for turn in turns:
-                seq += 1
-                session.add(TurnRow(
-                    conversation_id=conversation_id, seq=seq, speaker=turn.speaker,
-                    text=turn.text, channel=turn.channel, created_at=now, nlu=turn.nlu,
-                    meta=turn.meta,
-                ))
+        for attempt in range(tries):
+            try:
+                with self._sessions.begin() as session:
+                    session.execute(select(ConversationRow.id).where(ConversationRow.id == conversation_id)
+                                    .with_for_update())
+                    seq = session.scalar(
+                        select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id)) or 0
+                    for turn in turns:
+                        seq += 1
+                        session.add(TurnRow(
+                            conversation_id=conversation_id, seq=seq, speaker=turn.speaker,
+                            text=turn.text, channel=turn.channel, created_at=now, nlu=turn.nlu,
+                            meta=turn.meta,
+                        ))
+                return
+            except IntegrityError:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+
+    def last_requested_slot(self, conversation_id: str) -> str | None:
+        """What the bot asked for at the end of the last turn (the slot its form requested)."""
+        with self._sessions() as session:
+            nlu = session.scalar(
+                select(TurnRow.nlu).where(TurnRow.conversation_id == conversation_id, TurnRow.speaker == "customer")
+                .order_by(TurnRow.seq.desc()).limit(1))
+        return (nlu or {}).get("requested_slot")
 
     def turns(self, conversation_id: str) -> list[Turn]:
         """The whole transcript in order."""
