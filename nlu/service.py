@@ -10,14 +10,15 @@ import numpy as np
 from bot.settings import Settings
 from nlu.cues import LanguageCues
 from nlu.embeddings import encode
-from nlu.entities import extract_entities
 from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
+from nlu.entities import extract_entities
 from nlu.labels import NLU_FALLBACK, OUT_OF_SCOPE
 from nlu.model import IntentModel
 from nlu.onnx_encoder import OnnxEncoder
 from nlu.sentiment import SentimentModel, no_words_sentiment
 from nlu.text import clean_text, has_words
 from nlu.training import encoder_dir, model_dir
+from nlu.withheld import WITHHELD, withheld_parse
 
 RANKING_SIZE = 10
 ASK_ABOUT_TASK = "ask_procedure"  # the knowledge intent a question about a task is answered under
@@ -132,6 +133,8 @@ class NluService:
         ``message_id`` is Rasa's sender id; it is accepted for the contract and not used yet.
         """
         text = text if isinstance(text, str) else ""
+        if WITHHELD.fullmatch(text):
+            return withheld_parse(text)
         cleaned = clean_text(text, self._max_chars)
         result: dict[str, Any] = {"text": text[: self._max_chars]}
         result["entities"] = extract_entities(result["text"])

@@ -52,7 +52,7 @@ class StepupValidation:
                                   domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != STEPUP_SLOT:
             return {}
-        code = re.sub(r"\s", "", text(tracker))
+        code = re.sub(r"\s", "", self._context.vault.reveal(text(tracker)))
         challenge = tracker.get_slot("stepup_challenge")
         if not re.fullmatch(r"\d{6}", code) or not challenge:
             dispatcher.utter_message(text="The security code is 6 digits (or say cancel to stop).")

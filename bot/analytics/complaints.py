@@ -15,7 +15,6 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.analytics.feedback import ComplaintStore
 from bot.analytics.tables import ComplaintRow
-from bot.observability.pii import mask_pii
 
 
 @dataclass(frozen=True)
@@ -66,5 +65,5 @@ class ComplaintRecogniser:
                     ComplaintRow.conversation_id == conversation_id, ComplaintRow.product == product,
                     ComplaintRow.cause == cause).limit(1)) is not None:
                 return False
-        self._store.record(conversation_id, product, cause, description=mask_pii(text))
+        self._store.record(conversation_id, product, cause, description=text)  # masked where it is stored
         return True

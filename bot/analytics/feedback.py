@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.analytics.tables import ComplaintRow, FeedbackRow
 from bot.conversations.tables import ConversationRow
+from bot.observability.pii import mask_pii
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{1,47}$")
 MAX_COMMENT = 1000
@@ -61,7 +62,7 @@ class FeedbackStore:
 
     def submit(self, conversation_id: str, csat: int | None = None, nps: int | None = None,
                comment: str | None = None) -> Feedback:
-        comment = (comment or "").strip() or None
+        comment = mask_pii((comment or "").strip()) or None  # staff read comments: no card numbers, codes
         _check(csat, nps, comment)
         try:
             return self._store(conversation_id, csat, nps, comment)
@@ -121,7 +122,8 @@ class ComplaintStore:
             if conversation is None:
                 raise FeedbackRejected(404, "unknown conversation")
             row = ComplaintRow(conversation_id=conversation_id, product=product, cause=cause,
-                               channel=conversation.channel, description=description, status="open",
+                               channel=conversation.channel, status="open",
+                               description=mask_pii(description) if description else None,
                                created_at=datetime.now(timezone.utc))
             session.add(row)
             session.flush()

@@ -16,8 +16,15 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, case, desc, exists, func, literal, or_, select
 
-from bot.analytics.sql import (UNRECOGNISED, Window, epoch_seconds, intent_name, is_survey_answer,
-                               sentiment_label, utc_day)
+from bot.analytics.sql import (
+    UNRECOGNISED,
+    Window,
+    epoch_seconds,
+    intent_name,
+    is_survey_answer,
+    sentiment_label,
+    utc_day,
+)
 from bot.analytics.tables import ComplaintRow, FeedbackRow, ResponseTimeRow
 from bot.conversations.tables import ConversationRow, TurnRow
 from handoff.models import Agent, QueueEntry
@@ -179,14 +186,16 @@ def top_intents(conn: Connection, window: Window, limit: int = 10) -> list[dict[
 
 def unrecognised_messages(conn: Connection, window: Window, limit: int | None = 10) -> list[dict[str, Any]]:
     """Customer messages the bot did not understand, grouped by lower-cased text, most frequent first
-    (raw text: callers mask it before showing it to staff)."""
+    (raw text: callers mask it before showing it to staff). Messages without a letter (a PIN or
+    code typed out of turn, a bare amount) are no question to answer or teach, and may be secret."""
     text = func.lower(TurnRow.text).label("text")
     q = (select(text, func.count().label("n"), func.max(TurnRow.created_at).label("last"))
          .where(_customer_turns(window), intent_name().in_(UNRECOGNISED))
          .group_by(text).order_by(desc("n"), text))
     if limit:
-        q = q.limit(limit)
-    return [{"text": r.text, "count": r.n} for r in conn.execute(q)]
+        q = q.limit(limit * 4)
+    rows = [{"text": r.text, "count": r.n} for r in conn.execute(q) if any(c.isalpha() for c in r.text)]
+    return rows[:limit] if limit else rows
 
 
 def sentiment_distribution(conn: Connection, window: Window) -> list[dict[str, Any]]:

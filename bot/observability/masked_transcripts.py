@@ -16,9 +16,24 @@ class TranscriptSource(Protocol):
     def turns(self, conversation_id: str) -> list[Turn]: ...
 
 
+def _digits(value: object) -> str:
+    return "".join(ch for ch in str(value) if ch.isdigit())
+
+
 def mask_turn(turn: Turn) -> Turn:
-    """The turn with personal data masked in its text, NLU result and reply metadata."""
-    return replace(turn, text=mask_pii(turn.text), nlu=mask_value(turn.nlu), meta=mask_value(turn.meta))
+    """The turn with personal data masked in its text, NLU result and reply metadata. An entity
+    read from a part of the text that masking hid ("my CVV is 123" read as the amount 123) is
+    hidden too: its digits must not survive in the NLU result beside the masked text."""
+    text = mask_pii(turn.text)
+    nlu = mask_value(turn.nlu)
+    if isinstance(nlu, dict) and text != turn.text:
+        shown = _digits(text)
+        nlu["entities"] = [
+            {**e, "value": "[masked]", "text": "[masked]"}
+            if isinstance(e, dict) and (d := _digits(e.get("text") or e.get("value") or "")) and d not in shown
+            else e
+            for e in nlu.get("entities") or []]
+    return replace(turn, text=text, nlu=nlu, meta=mask_value(turn.meta))
 
 
 class MaskedTranscripts:

@@ -1,0 +1,2 @@
+"""Defences that cut across the gateway, the actions and the consoles: lock-outs, the secret
+vault, security headers."""
