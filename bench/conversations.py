@@ -63,6 +63,9 @@ def run_one(client: httpx.Client, conversation: dict, otp: OtpReader | None, ver
         replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message},
                               headers=headers).json()
         latencies.append(time.perf_counter() - sent)
+        for reply in replies:  # identified in the chat: the app hands over the conversation's token
+            if session := (reply.get("custom") or {}).get("session"):
+                headers = {"Authorization": f"Bearer {session['token']}"}
         said = "\n".join(r.get("text", "") for r in replies)
         if verbose:
             print(f"  > {message}\n    " + said.replace("\n", "\n    "))

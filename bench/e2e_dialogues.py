@@ -156,6 +156,7 @@ class Customer:
         self.events += [("aside", a) for a in dialogue.get("asides") or []]
         self.run = Run()
         self.headers = self._login()
+        self.chat_headers: dict[str, str] = {} if self.anonymous else self.headers
         self.sender = client.post("/api/conversations", json={"channel": "rest"},
                                   headers={} if self.anonymous else self.headers).json()["conversation_id"]
 
@@ -169,9 +170,11 @@ class Customer:
         return {a["name"]: Decimal(str(a["balance"])) for a in rows}
 
     def say(self, text: str) -> str:
-        headers = {} if self.anonymous else self.headers
         replies = self.client.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
-                                   headers=headers).json()
+                                   headers=self.chat_headers).json()
+        for reply in replies:  # identified in the chat: the app hands over the conversation's token
+            if session := (reply.get("custom") or {}).get("session"):
+                self.chat_headers = {"Authorization": f"Bearer {session['token']}"}
         said = "\n".join(r.get("text") or "" for r in replies)
         self.run.messages += 1
         self.run.replies.append(said)

@@ -1,9 +1,13 @@
 """Identify an anonymous caller or chatter by customer number + date of birth or PIN.
 
-Three failed attempts lock identification for the conversation. Success binds the conversation to
-the customer (ConversationStore.bind_customer), so every later action sees an authenticated
-customer exactly as if they had logged in. The PIN or date of birth is checked as it is read and
-never kept in a slot.
+Three failed attempts lock identification for the conversation; failures are also counted per
+customer number and per source address across conversations and restarts (``AttemptGuard``, rules
+in ``data/bank/policy.yml``), and while either is locked no secret is even checked. Success binds
+the conversation to the customer (ConversationStore.bind_customer), so every later action sees an
+authenticated customer exactly as if they had logged in; the gateway then gives the client the
+credential the conversation needs from then on. The PIN or date of birth is checked as it is read
+and never kept in a slot; typed where the bot asked for it, it never reached Rasa or the transcript
+either (the gateway put it in the vault and sent a reference).
 """
 from __future__ import annotations
 
@@ -65,13 +69,25 @@ class IdentityValidation:
                                       domain: dict[str, Any]) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "identity_secret":
             return {}
-        secret = parse_secret(text(tracker))
+        secret = parse_secret(self._context.vault.reveal(text(tracker)))
         if secret is None:
             dispatcher.utter_message(text="I didn't recognise that as a date of birth (for example "
                                           "12 April 1988) or a 4-digit PIN.")
             return {"identity_secret": None}
+        guarded = {"per_customer": tracker.get_slot("customer_number"), "per_source": self._context.sources.of(tracker.sender_id)}
+        guard = self._context.identity_attempts
+        wait = await call(guard.locked_for, guarded) if guard else 0.0
+        if wait:  # no secret is checked while locked: guessing learns nothing
+            dispatcher.utter_message(response="utter_identity_locked", minutes=max(1, round(wait / 60)))
+            return {"identity_secret": None, "customer_number": None, "identity_locked": True}
         customer = await call(self._context.bank.verify_identity,
                               tracker.get_slot("customer_number") or "", **secret)
+        if customer is not None and guard:
+            await call(guard.succeeded, guarded)
+        locked_now = await call(guard.failed, guarded) if customer is None and guard else 0.0
+        if locked_now:
+            dispatcher.utter_message(response="utter_identity_locked", minutes=max(1, round(locked_now / 60)))
+            return {"identity_secret": None, "customer_number": None, "identity_locked": True}
         if customer is not None:
             await call(self._context.conversations.bind_customer, tracker.sender_id, customer.id,
                        "identity")

@@ -1,8 +1,11 @@
 """FastAPI dependencies: stores and services from ``app.state``, and the calling customer."""
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Address
 
 from bot.bankcore.port import BankCore
 from bot.conversations.store import Conversation, ConversationStore, UnknownConversation
@@ -33,6 +36,11 @@ def get_turns(request: Request) -> TurnService:
     return request.app.state.turns
 
 
+def source_address(client: Address | None) -> str | None:
+    """The caller's address as a digest: lock-outs count per source without storing addresses."""
+    return hashlib.sha256(client.host.encode()).hexdigest()[:32] if client and client.host else None
+
+
 def customer_from_token(token: str | None, tokens: TokenStore) -> int | None:
     """None for anonymous callers; 401 for a token that is unknown or expired."""
     if token is None:
@@ -61,10 +69,9 @@ def open_conversation(
 ) -> Conversation:
     """Load a conversation the caller may use; a logged-in caller claims an anonymous one.
 
-    A conversation bound by login only accepts that customer's token, so a leaked conversation
-    id never exposes account data. One bound by identification inside the conversation (voice,
-    anonymous chat) is carried on by whoever holds its id, as before; another customer's token
-    is still refused.
+    A conversation bound to a customer (by login, or by identification inside it, after which the
+    client was given a session token) only accepts that customer's token, so a leaked
+    conversation id never exposes account data: without one, 401; with another's, 403.
     """
     try:
         conversation = store.get(conversation_id)
@@ -73,8 +80,10 @@ def open_conversation(
             status.HTTP_404_NOT_FOUND,
             "unknown conversation id; start one with POST /api/conversations",
         ) from None
-    identified_here = conversation.bound_by == "identity" and customer_id is None
-    if conversation.customer_id not in (None, customer_id) and not identified_here:
+    if conversation.customer_id is not None and customer_id is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "this conversation needs its session token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if conversation.customer_id not in (None, customer_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this conversation belongs to another customer")
     if conversation.customer_id is None and customer_id is not None:
         conversation = store.bind_customer(conversation.id, customer_id)

@@ -1,12 +1,17 @@
 """Rasa-compatible REST channel: ``POST /webhooks/rest/webhook``."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import ConversationStore
 from bot.gateway.deps import (
-    get_app_settings, get_conversations, get_turns, open_conversation, optional_customer,
+    get_app_settings,
+    get_conversations,
+    get_turns,
+    open_conversation,
+    optional_customer,
+    source_address,
 )
 from bot.gateway.messages import MessageRejected, clean_message
 from bot.gateway.schemas import BotMessage, RestMessage
@@ -25,6 +30,7 @@ router = APIRouter(tags=["chat"])
 )
 async def rest_webhook(
     body: RestMessage,
+    request: Request,
     customer_id: int | None = Depends(optional_customer),
     store: ConversationStore = Depends(get_conversations),
     turns: TurnService = Depends(get_turns),
@@ -36,4 +42,4 @@ async def rest_webhook(
     except MessageRejected as exc:
         raise HTTPException(exc.status, exc.detail) from None
     conversation = await run_in_threadpool(open_conversation, store, body.sender, customer_id)
-    return await turns.handle(conversation, text, "rest")
+    return await turns.handle(conversation, text, "rest", source_address(request.client))

@@ -194,7 +194,7 @@ async def test_only_the_conversations_customer_may_act_on_it(world, client):
     for method, path, body in (("GET", "", None), ("POST", "/cancel", None),
                                ("POST", "/callback", {"phone": "+44 7700 900123"})):
         url = f"/api/conversations/{cid}/handoff{path}"
-        assert (await client.request(method, url, json=body)).status_code == 403  # no token
+        assert (await client.request(method, url, json=body)).status_code == 401  # no token
         assert (await client.request(method, url, json=body, headers=bob)).status_code == 403
         assert (await client.request(method, url, json=body, headers={
             "Authorization": "Bearer forged"})).status_code == 401

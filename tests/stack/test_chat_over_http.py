@@ -76,8 +76,10 @@ def test_a_customer_cannot_use_another_customers_conversation(http):
     alice = login(http, DEMO_USER, DEMO_PASSWORD)
     sender = start(http, alice)
     response = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": "balance"})
-    assert response.status_code == 403
-    assert http.get(f"/api/conversations/{sender}/transcript").status_code == 403
+    assert response.status_code == 401  # without the conversation's credential
+    assert http.get(f"/api/conversations/{sender}/transcript").status_code == 401
+    bob = login(http, "bob", "bob-demo-pass")
+    assert http.get(f"/api/conversations/{sender}/transcript", headers=bob).status_code == 403
 
 
 def test_dialogue_engine_outage_gives_a_holding_reply_then_recovers(stack, http):

@@ -40,7 +40,11 @@ class Chat:
         response = self.http.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
                                   headers=self.headers)
         assert response.status_code == 200, response.text
-        return response.json()
+        replies = response.json()
+        for reply in replies:  # identified in the chat: the conversation needs this token from now on
+            if session := (reply.get("custom") or {}).get("session"):
+                self.headers = {"Authorization": f"Bearer {session['token']}"}
+        return replies
 
     def text(self, message: str) -> str:
         return "\n".join(m.get("text") or "" for m in self.say(message))
