@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import yaml
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from bot.actions.context import ActionContext
@@ -29,23 +31,40 @@ from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
 from bot.db import Base, make_engine, make_session_factory
 from bot.gateway import (
-    accounts_api, auth_api, conversations_api, handoff_api, health_api, pages, rest_channel,
-    voice_socket, ws_channel,
+    accounts_api,
+    auth_api,
+    conversations_api,
+    handoff_api,
+    health_api,
+    pages,
+    rest_channel,
+    voice_socket,
+    ws_channel,
 )
 from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.call_transfer import build_call_transfer
+from bot.gateway.errors import validation_failed
 from bot.gateway.handoff_gate import HandoffGate
-from bot.gateway.voice_handoff import VoiceHandoff
-from bot.gateway.voice_handler import VoiceTurnHandler
 from bot.gateway.internal_auth import require_internal_token
+from bot.gateway.security_headers import SecurityHeadersMiddleware
+from bot.gateway.turns import Secrets
+from bot.gateway.voice_handler import VoiceTurnHandler
+from bot.gateway.voice_handoff import VoiceHandoff
 from bot.observability import api as metrics_api
-from bot.observability.instrument import ObservedRasaClient, ObservedTurnService, StageTimingMiddleware
+from bot.observability.instrument import (
+    ObservedRasaClient,
+    ObservedTurnService,
+    StageTimingMiddleware,
+)
 from bot.observability.logs import configure_logging
 from bot.observability.masked_transcripts import MaskedTranscripts
 from bot.observability.metrics import Metrics
 from bot.observability.rasa_context import ActionConversationMiddleware
 from bot.rasa.project import form_starts, support_intents
 from bot.rasa.supervisor import RasaSupervisor
+from bot.security.attempts import AttemptGuard, load_rules
+from bot.security.sources import TurnSources
+from bot.security.vault import SecretVault
 from bot.settings import Settings, get_settings
 from handoff import agent_api
 from handoff.gateway_hooks import RasaGatewayHooks
@@ -96,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.nlu = await run_in_threadpool(NluService.load, settings)
             state.knowledge = await run_in_threadpool(KnowledgeAnswerer.load, settings, False)
             state.rasa = ObservedRasaClient(f"http://127.0.0.1:{settings.rasa_port}",
-                                            settings.rasa_timeout_s, metrics)
+                                            settings.rasa_timeout_s, settings.internal_token, metrics)
             cleanup.push_async_callback(state.rasa.close)
             state.transcripts = MaskedTranscripts(state.conversations)  # agents see PII masked
             state.feedback = FeedbackStore(sessions)
@@ -107,8 +126,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
             cleanup.push_async_callback(_cancel, housekeeping)
             state.handoff_gate = gate = HandoffGate(desk, hooks, state.conversations, state.bankcore)
+            policy = settings.data_dir / "bank" / "policy.yml"
+            state.vault = SecretVault(yaml.safe_load(policy.read_text())["secrets"]["held_for_s"])
+            state.identity_attempts = AttemptGuard(sessions, load_rules(policy, "identification"))
+            state.turn_sources = TurnSources()
+            state.twilio_auth_token = settings.twilio_auth_token  # phone streams must be signed with it
+            state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"))
+            placeholders = yaml.safe_load((settings.data_dir / "language" / "en.yml").read_text())["secret_placeholders"]
             state.turns = ObservedTurnService(
-                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate, survey)
+                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate, survey,
+                Secrets(state.vault, dict(placeholders), state.tokens, state.turn_sources))
             telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
             cleanup.push_async_callback(telephony.aclose)
             state.voice_handler = VoiceTurnHandler(state.conversations, state.turns, VoiceHandoff(
@@ -127,7 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.actions = build_executor(ActionContext(
                 state.bankcore, state.conversations, state.knowledge,
                 DialogueLanguage.load(settings.data_dir / "language" / "en.yml"),
-                form_starts(settings.data_dir / "rasa" / "rules.yml"), frozenset(support_intents(settings))))
+                form_starts(settings.data_dir / "rasa" / "rules.yml"), frozenset(support_intents(settings)),
+                state.vault, state.identity_attempts, state.turn_sources))
             yield
 
     app = FastAPI(
@@ -137,10 +165,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.metrics = metrics
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(ActionConversationMiddleware)
     app.add_middleware(StageTimingMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        internal_max_bytes=settings.internal_max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     for module in (pages, health_api, auth_api, accounts_api, conversations_api, handoff_api,
                    rest_channel,
                    ws_channel, voice_socket, metrics_api, feedback_api, analytics_auth, analytics_api, analytics_pages, agent_api,

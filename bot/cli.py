@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -40,18 +42,32 @@ def _train(settings: Settings, what: str, force: bool) -> None:
     print(f"training done in {time.monotonic() - started:.1f} s")
 
 
+def keep_private(folder: Path) -> None:
+    """Files the app and its Rasa child write (the database, trackers, the endpoints file with the
+    internal token, logs) are readable by the service account only; earlier ones are tightened."""
+    os.umask(0o077)
+    for path in [folder, *folder.rglob("*")] if folder.exists() else []:
+        mode = path.lstat().st_mode
+        if not stat.S_ISLNK(mode) and mode & 0o077:
+            path.chmod(stat.S_IMODE(mode) & ~0o077)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from bot.app import create_app
+    from speech.config import CallSettings
 
     settings = get_settings()
+    keep_private(settings.var_dir)
     if args.no_rasa:
         settings.rasa_manage = False
     _train(settings, "all", force=False)
     _seed(settings)
+    # the protocol's frame cap fits the largest socket (voice audio); each socket checks its own
+    ws_max = max(settings.max_body_bytes, CallSettings().max_message_bytes + 1024)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                ws_max_size=settings.max_body_bytes, log_level="info")
+                ws_max_size=ws_max, log_level="info")
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -89,7 +105,12 @@ def cmd_call(args: argparse.Namespace) -> None:
 
 def cmd_models(args: argparse.Namespace) -> None:
     from speech.config import AsrSettings
-    from speech.models import VOSK_OFFICIAL, choose_model, download_vosk_model, list_models
+    from speech.models import (
+        VOSK_OFFICIAL,
+        choose_model,
+        download_vosk_model,
+        list_models,
+    )
 
     asr = AsrSettings()
     if args.download:

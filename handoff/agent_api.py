@@ -13,16 +13,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import (
+    APIRouter,
+    Header,
+    HTTPException,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from handoff.agent_auth import Desk, Me, Transcripts, audit_action, bearer, held_entry
+from handoff.agent_auth import (
+    Desk,
+    EntryId,
+    Me,
+    Transcripts,
+    audit_action,
+    bearer,
+    guarded_login,
+    held_entry,
+)
 from handoff.agents import AgentView
 from handoff.desk import HandoffDesk
 from handoff.events import QUEUE_CHANNEL, agent_channel
@@ -167,10 +184,16 @@ async def console() -> HTMLResponse:
     return HTMLResponse(_CONSOLE.read_text(encoding="utf-8"))
 
 
-@router.post("/login", response_model=LoginOut)
-async def login(body: LoginIn, desk: Desk) -> LoginOut:
-    """Exchange agent credentials for a bearer token; the agent becomes available."""
-    result = await run_in_threadpool(desk.agents.login, body.username, body.password)
+@router.post("/login", response_model=LoginOut,
+             responses={401: {"description": "wrong username or password"},
+                        429: {"description": "too many failed logins: wait Retry-After seconds"}})
+async def login(body: LoginIn, desk: Desk, request: Request) -> LoginOut:
+    """Exchange agent credentials for a bearer token; the agent becomes available. Failed logins
+    are counted per account and address by the app's login guard; past its limit, 429."""
+    result, wait = await guarded_login(request, f"agent:{body.username.lower()}",
+                                       lambda: desk.agents.login(body.username, body.password))
+    if wait:
+        raise HTTPException(429, "too many failed logins; try again later", headers={"Retry-After": str(int(wait) + 1)})
     if result is None:
         await run_in_threadpool(desk.audit.record, None, "login", "denied",
                                 detail={"username": body.username})
@@ -229,7 +252,7 @@ async def claim_next(me: Me, desk: Desk,
 
 
 @router.post("/conversations/{entry_id}/claim", response_model=ConversationOut)
-async def claim(entry_id: int, me: Me, desk: Desk,
+async def claim(entry_id: EntryId, me: Me, desk: Desk,
                 transcripts: Transcripts) -> ConversationOut:
     """Take one waiting conversation; 409 if another agent took it first (or you lack the skill
     or capacity)."""
@@ -249,7 +272,7 @@ async def my_conversations(me: Me, desk: Desk) -> list[ConversationOut]:
 
 
 @router.get("/conversations/{entry_id}", response_model=ConversationOut)
-async def conversation(entry_id: int, me: Me, desk: Desk,
+async def conversation(entry_id: EntryId, me: Me, desk: Desk,
                        transcripts: Transcripts) -> ConversationOut:
     """Summary, intents, entities, sentiment trend and the full transcript of a held conversation."""
     entry = await held_entry(desk, me, entry_id, "view", must_be_open=False)
@@ -258,7 +281,7 @@ async def conversation(entry_id: int, me: Me, desk: Desk,
 
 
 @router.post("/conversations/{entry_id}/messages", response_model=MessageOut)
-async def send_message(entry_id: int, body: MessageIn, me: Me, desk: Desk) -> MessageOut:
+async def send_message(entry_id: EntryId, body: MessageIn, me: Me, desk: Desk) -> MessageOut:
     """Send a message to the customer."""
     entry = await held_entry(desk, me, entry_id, "message")
     event = await desk.agent_message(me, entry, body.text)
@@ -267,14 +290,14 @@ async def send_message(entry_id: int, body: MessageIn, me: Me, desk: Desk) -> Me
 
 
 @router.post("/conversations/{entry_id}/typing", status_code=204)
-async def typing(entry_id: int, body: TypingIn, me: Me, desk: Desk) -> None:
+async def typing(entry_id: EntryId, body: TypingIn, me: Me, desk: Desk) -> None:
     """Show or hide the typing indicator on the customer's side."""
     entry = await held_entry(desk, me, entry_id, "typing")
     await desk.agent_typing(me, entry, body.typing)
 
 
 @router.post("/conversations/{entry_id}/resolve", response_model=ConversationOut)
-async def resolve(entry_id: int, body: ResolveIn, me: Me, desk: Desk) -> ConversationOut:
+async def resolve(entry_id: EntryId, body: ResolveIn, me: Me, desk: Desk) -> ConversationOut:
     """Close the conversation with a disposition code from the policy."""
     entry = await held_entry(desk, me, entry_id, "resolve")
     if body.disposition not in desk.policy.dispositions:
@@ -288,8 +311,12 @@ async def resolve(entry_id: int, body: ResolveIn, me: Me, desk: Desk) -> Convers
 
 
 @router.post("/conversations/{entry_id}/hand-back", response_model=ConversationOut)
-async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> ConversationOut:
+async def hand_back(entry_id: EntryId, body: HandBackIn, me: Me, desk: Desk) -> ConversationOut:
     """Return the conversation to the bot, which resumes with the given slots."""
+    refused = sorted(set(body.slots) - desk.policy.hand_back_slots)
+    if refused:
+        raise HTTPException(422, f"agents may not set {', '.join(refused)}; allowed: "
+                                 f"{', '.join(sorted(desk.policy.hand_back_slots))}")
     entry = await held_entry(desk, me, entry_id, "hand_back")
     done = await desk.hand_back(me, entry, body.slots, body.note)
     if done is None:
@@ -299,7 +326,7 @@ async def hand_back(entry_id: int, body: HandBackIn, me: Me, desk: Desk) -> Conv
 
 
 @router.post("/conversations/{entry_id}/release", response_model=ConversationOut)
-async def release(entry_id: int, me: Me, desk: Desk) -> ConversationOut:
+async def release(entry_id: EntryId, me: Me, desk: Desk) -> ConversationOut:
     """Transfer: put the conversation back at the front of the queue for another agent."""
     entry = await held_entry(desk, me, entry_id, "release")
     done = await desk.release(me, entry)
@@ -326,20 +353,39 @@ async def overview(me: Me, desk: Desk) -> Overview:
                           else _conversation(e, None) for e in entries])
 
 
+def _json_object(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A text frame's JSON object; None for binary frames, bad JSON, too deep, or not an object."""
+    try:
+        frame = json.loads(message["text"]) if message.get("text") is not None else None
+    except (ValueError, RecursionError):
+        return None
+    return frame if isinstance(frame, dict) else None
+
+
+def _entry_id(value: Any) -> int | None:
+    """An entry id a client sent, if it is one (not a float, a bool or past the database's range)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63 else None
+
+
 @router.websocket("/ws")
 async def agent_ws(ws: WebSocket) -> None:
     """Live events for one agent. First client message: ``{"type": "auth", "token": ...}``.
     Then the server pushes queue changes, assignments and customer messages/typing; the client may
-    send ``{"type": "ping"}`` and ``{"type": "typing", "entry_id", "typing"}``."""
+    send ``{"type": "ping"}`` and ``{"type": "typing", "entry_id", "typing"}``. A bad first frame
+    closes with 4401; a bad later frame gets ``{"type": "error"}`` and the socket stays open."""
     desk: HandoffDesk = ws.app.state.handoff_desk
     await ws.accept()
     try:
-        hello = await asyncio.wait_for(ws.receive_json(), _WS_AUTH_TIMEOUT_S)
-    except (asyncio.TimeoutError, WebSocketDisconnect, ValueError):
-        await ws.close(code=4401)
+        first = await asyncio.wait_for(ws.receive(), _WS_AUTH_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        first = {"type": "websocket.receive"}
+    if first["type"] == "websocket.disconnect":
         return
-    agent = await run_in_threadpool(desk.agents.by_token, str(hello.get("token", "")))
-    if agent is None or hello.get("type") != "auth":
+    hello = _json_object(first) or {}
+    token = hello.get("token")
+    agent = (await run_in_threadpool(desk.agents.by_token, token)
+             if hello.get("type") == "auth" and isinstance(token, str) else None)
+    if agent is None:
         await ws.close(code=4401)
         return
     await ws.send_json({"type": "ready", "agent_id": agent.id})
@@ -348,21 +394,32 @@ async def agent_ws(ws: WebSocket) -> None:
         beat = asyncio.create_task(_heartbeat(desk, agent.id))
         try:
             while True:
-                msg = await ws.receive_json()
-                if msg.get("type") == "typing":
-                    entry = await run_in_threadpool(desk.queue.get, int(msg.get("entry_id", 0)))
-                    if entry and entry.status == "assigned" and (
-                            entry.agent_id == agent.id or agent.is_supervisor):
-                        await desk.agent_typing(agent, entry, bool(msg.get("typing")))
-                else:
-                    await run_in_threadpool(desk.agents.touch, agent.id)
-        except (WebSocketDisconnect, ValueError, TypeError):
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                await _agent_frame(ws, desk, agent, _json_object(message))
+        except WebSocketDisconnect:
             pass
         finally:
             for task in (forward, beat):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+
+
+async def _agent_frame(ws: WebSocket, desk: HandoffDesk, agent: Any, frame: dict[str, Any] | None) -> None:
+    if frame is None:
+        await ws.send_json({"type": "error", "detail": "frames are JSON objects"})
+    elif frame.get("type") == "typing":
+        entry_id = _entry_id(frame.get("entry_id"))
+        if entry_id is None:
+            await ws.send_json({"type": "error", "detail": "'entry_id' must be a positive integer"})
+            return
+        entry = await run_in_threadpool(desk.queue.get, entry_id)
+        if entry and entry.status == "assigned" and (entry.agent_id == agent.id or agent.is_supervisor):
+            await desk.agent_typing(agent, entry, frame.get("typing") is True)
+    else:
+        await run_in_threadpool(desk.agents.touch, agent.id)
 
 
 async def _forward(ws: WebSocket, sub: Any) -> None:

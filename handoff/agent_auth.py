@@ -7,9 +7,10 @@ supervisor. Refusals are written to the audit log like any other action.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from handoff.agents import AgentView
@@ -18,6 +19,23 @@ from handoff.queue import EntryView
 from handoff.transcript import TranscriptReader
 
 _TOUCH_EVERY_S = 5.0  # presence writes at most this often per agent; the grace period is longer
+T = TypeVar("T")
+
+
+class LoginGuard(Protocol):
+    """Counts failed logins per account and address (the app puts one on ``app.state.login_attempts``)."""
+
+    def attempt(self, values: dict[str, str | None], check: Callable[[], T | None]) -> tuple[T | None, float]: ...
+
+
+async def guarded_login(request: Request, account: str, check: Callable[[], T | None]) -> tuple[T | None, float]:
+    """``check`` (a login) through the app's login guard: ``(result, seconds locked)``. Without a
+    guard (a bare desk in tests) the login simply runs."""
+    guard: LoginGuard | None = getattr(request.app.state, "login_attempts", None)
+    if guard is None:
+        return await run_in_threadpool(check), 0.0
+    values = {"per_account": account, "per_source": request.client.host if request.client else None}
+    return await run_in_threadpool(guard.attempt, values, check)
 
 
 def get_desk(request: Request) -> HandoffDesk:
@@ -48,6 +66,9 @@ async def current_agent(desk: Annotated[HandoffDesk, Depends(get_desk)],
 Desk = Annotated[HandoffDesk, Depends(get_desk)]
 Me = Annotated[AgentView, Depends(current_agent)]
 Transcripts = Annotated[TranscriptReader | None, Depends(get_transcripts)]
+# ids in paths are database integers: one past their range is a 422, not an overflow deep inside
+EntryId = Annotated[int, Path(gt=0, lt=2**63)]
+CardId = Annotated[int, Path(gt=0, lt=2**63)]
 
 
 async def audit_action(desk: HandoffDesk, agent: AgentView | None, action: str, outcome: str = "ok",

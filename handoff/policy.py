@@ -58,6 +58,7 @@ class HandoffPolicy:
     tier_boost: dict[str, float]
     aging_per_minute: float
     disconnect_grace_s: float
+    hand_back_slots: frozenset[str]
     default_handle_time_s: float
     dispositions: tuple[str, ...]
     hours: OpeningHours | None = field(default=None)
@@ -109,6 +110,7 @@ def parse_policy(raw: dict) -> HandoffPolicy:
         tier_boost={k: float(v) for k, v in (pr.get("tier_boost") or {}).items()},
         aging_per_minute=float(pr.get("aging_per_minute", 2)),
         disconnect_grace_s=float(qu.get("disconnect_grace_s", 60)),
+        hand_back_slots=frozenset(raw.get("hand_back_slots") or ()),
         default_handle_time_s=float(qu.get("default_handle_time_s", 300)),
         dispositions=tuple(qu.get("dispositions", ["resolved"])),
         hours=_hours(qu.get("hours")),

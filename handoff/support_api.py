@@ -14,7 +14,15 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from handoff.agent_auth import Desk, Me, Transcripts, audit_action, held_entry
+from handoff.agent_auth import (
+    CardId,
+    Desk,
+    EntryId,
+    Me,
+    Transcripts,
+    audit_action,
+    held_entry,
+)
 from handoff.assist import suggest
 from handoff.queue import EntryView
 from handoff.transcript import normalize_turn
@@ -98,7 +106,7 @@ def _customer_view(bank: Any, customer_id: int) -> CustomerOut:
 
 
 @router.get("/conversations/{entry_id}/customer", response_model=CustomerOut)
-async def customer(entry_id: int, request: Request, me: Me, desk: Desk) -> CustomerOut:
+async def customer(entry_id: EntryId, request: Request, me: Me, desk: Desk) -> CustomerOut:
     """Verified identity, accounts and cards (masked), recent actions and open cases."""
     entry = await held_entry(desk, me, entry_id, "view_customer", must_be_open=False)
     customer_id = _customer_id(entry)
@@ -112,7 +120,7 @@ async def customer(entry_id: int, request: Request, me: Me, desk: Desk) -> Custo
 
 
 @router.post("/conversations/{entry_id}/cards/{card_id}/status", response_model=CardOut)
-async def set_card_status(entry_id: int, card_id: int, body: CardStatusIn, request: Request,
+async def set_card_status(entry_id: EntryId, card_id: CardId, body: CardStatusIn, request: Request,
                           me: Me, desk: Desk) -> CardOut:
     """Freeze, unfreeze or block one of this customer's cards; the bank's audit names the agent."""
     entry = await held_entry(desk, me, entry_id, "card_status")
@@ -136,7 +144,7 @@ async def set_card_status(entry_id: int, card_id: int, body: CardStatusIn, reque
 
 
 @router.get("/conversations/{entry_id}/suggestions", response_model=list[SuggestionOut])
-async def suggestions(entry_id: int, request: Request, me: Me, desk: Desk, transcripts: Transcripts,
+async def suggestions(entry_id: EntryId, request: Request, me: Me, desk: Desk, transcripts: Transcripts,
                       text: Annotated[str | None, Query(max_length=2000)] = None
                       ) -> list[SuggestionOut]:
     """Top knowledge-graph / FAQ answers to ``text``, or to the customer's latest message."""

@@ -18,6 +18,10 @@ whatever way the socket ends.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import ipaddress
 import logging
 from dataclasses import dataclass, field
 
@@ -64,6 +68,31 @@ async def get_speech_runtime(websocket: WebSocket) -> SpeechRuntime | None:
     return state.speech
 
 
+def twilio_signature(auth_token: str, url: str) -> str:
+    """Twilio's ``X-Twilio-Signature`` for a request without POST parameters (a WebSocket
+    upgrade): base64 of HMAC-SHA1 over the full URL, keyed with the account's auth token."""
+    return base64.b64encode(hmac.new(auth_token.encode(), url.encode(), hashlib.sha1).digest()).decode()
+
+
+def from_twilio(websocket: WebSocket) -> bool:
+    """Whether the stream may be opened. With ``app.state.twilio_auth_token`` set (production),
+    only a request Twilio signed for this URL; without one (the embedded demo, tests), only a
+    client on this machine. Either way nobody else can open a call stream, choose its
+    ``streamSid`` or attach it to a conversation with a ``conversation_id`` parameter."""
+    token = getattr(websocket.app.state, "twilio_auth_token", None)
+    if not token:
+        host = websocket.client.host if websocket.client else ""
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return host in ("testclient", "localhost")
+    signature = websocket.headers.get("x-twilio-signature", "")
+    host = websocket.headers.get("x-forwarded-host") or websocket.headers.get("host", "")
+    path = websocket.url.path + (f"?{websocket.url.query}" if websocket.url.query else "")
+    return any(hmac.compare_digest(twilio_signature(token, f"{scheme}://{host}{path}"), signature)
+               for scheme in ("wss", "ws", "https"))
+
+
 def get_voice_handler(websocket: WebSocket) -> object | None:
     """Dependency: the bot's turn handler, ``app.state.voice_handler``."""
     return getattr(websocket.app.state, "voice_handler", None)
@@ -76,6 +105,10 @@ async def twilio_stream(
     runtime: SpeechRuntime | None = Depends(get_speech_runtime),
 ) -> None:
     """Twilio Media Streams (bidirectional): caller audio in, bot speech out, DTMF, barge-in."""
+    if not from_twilio(websocket):
+        log.warning("refused a media stream not signed by Twilio")
+        await websocket.close(status.WS_1008_POLICY_VIOLATION)  # before accepting: HTTP 403
+        return
     await websocket.accept()
     if handler is None or runtime is None:
         missing = "voice handler not configured" if handler is None else "speech models not available"

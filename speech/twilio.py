@@ -146,8 +146,8 @@ class TwilioMediaSession:
             raise ProtocolError(f"message of {len(raw)} bytes exceeds {self.settings.max_message_bytes}")
         try:
             msg = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ProtocolError(f"message is not JSON: {exc}") from exc
+        except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8, too deep, a number too long
+            raise ProtocolError(f"message is not JSON: {exc.__class__.__name__}") from exc
         event = msg.get("event") if isinstance(msg, dict) else None
         if event not in EVENTS:
             raise ProtocolError(f"unknown stream event {event!r}")

@@ -1,7 +1,7 @@
 """Customer login: demo credentials from the seeded bank give a session token."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
@@ -13,14 +13,24 @@ from bot.gateway.schemas import LoginRequest, LoginResponse
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=LoginResponse, responses={401: {"description": "wrong credentials"}})
+@router.post("/login", response_model=LoginResponse,
+             responses={401: {"description": "wrong credentials"},
+                        429: {"description": "too many failed logins: wait Retry-After seconds"}})
 async def login(
     body: LoginRequest,
+    request: Request,
     bank: BankCore = Depends(get_bankcore),
     tokens: TokenStore = Depends(get_tokens),
 ) -> LoginResponse:
-    """Exchange a username and password for a session token."""
-    customer = await run_in_threadpool(bank.authenticate, body.username, body.password)
+    """Exchange a username and password for a session token. Failed logins are counted per
+    username and per address (``data/bank/policy.yml``); past the limit the answer is 429."""
+    keys = {"per_account": f"customer:{body.username.lower()}",
+            "per_source": request.client.host if request.client else None}
+    customer, wait = await run_in_threadpool(request.app.state.login_attempts.attempt, keys,
+                                             lambda: bank.authenticate(body.username, body.password))
+    if wait:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
+                            headers={"Retry-After": str(int(wait) + 1)})
     if customer is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     token, expires = await run_in_threadpool(tokens.issue, customer.id)

@@ -19,5 +19,6 @@ async def require_internal_token(request: Request) -> None:
         except ValueError:
             body = None
         supplied = body.get("token") if isinstance(body, dict) else None
-    if not isinstance(supplied, str) or not secrets.compare_digest(supplied, expected):
+    if not isinstance(supplied, str) or not secrets.compare_digest(
+            supplied.encode("utf-8", "surrogatepass"), expected.encode()):  # any text, compared in constant time
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "internal endpoint: missing or wrong token")

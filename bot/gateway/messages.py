@@ -14,6 +14,10 @@ class MessageRejected(ValueError):
 def clean_message(text: str, max_chars: int) -> str:
     """Strip the text and refuse empty or oversized messages before anything is stored."""
     cleaned = text.replace("\x00", "").strip()
+    try:
+        cleaned.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON) cannot be stored or shown
+        raise MessageRejected(422, "message is not valid Unicode text") from None
     if not cleaned:
         raise MessageRejected(422, "message is empty")
     if len(cleaned) > max_chars:

@@ -30,7 +30,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, WebSocket, WebSocketDisconnect, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    HTTPException,
+    WebSocket,
+    WebSocketDisconnect,
+    status,
+)
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation
@@ -206,6 +213,10 @@ async def voice_socket(ws: WebSocket,
                     return
     except WebSocketDisconnect:
         return
+    except Exception:
+        log.exception("voice socket failed")
+        with contextlib.suppress(Exception):
+            await ws.close(code=status.WS_1011_INTERNAL_ERROR)
     finally:
         if session is not None:
             await session.close()

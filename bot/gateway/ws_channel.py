@@ -11,24 +11,33 @@ While a person has the conversation:
             | {"type": "notice", "text", "position"?, "estimated_wait_s"?} | {"type": "handed_back", "text"}
   client -> {"type": "typing", "typing": bool} | {"type": "cancel_handoff"}
             | {"type": "callback", "phone": str, "when"?: str}
-A bad token or conversation closes the socket with code 4000 + HTTP status (e.g. 4401, 4404).
+A bad token or conversation closes the socket with code 4000 + HTTP status (e.g. 4401, 4404), also
+later: a token logged out while the socket is open closes it at the next frame (4401). When the
+customer identifies in the conversation, a bot frame carries ``custom.session`` {token,
+expires_at, conversation_id}: the client must present that token to resume the conversation.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 
 from bot.conversations.store import Conversation
+from bot.gateway.deps import source_address
 from bot.gateway.messages import MessageRejected, clean_message
-from bot.gateway.ws_frames import conversation_for_frame, parse_frame, refuse_frame
+from bot.gateway.ws_frames import (
+    conversation_for_frame,
+    receive_frame,
+    refuse_frame,
+    still_allowed,
+    text_field,
+)
 from handoff.customer_feed import for_customer
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
-
-
-
 
 async def _relay_handoff_events(ws: WebSocket, conversation_id: str) -> None:
     """Forward what agents and the queue say to this customer's socket."""
@@ -52,8 +61,8 @@ async def _handoff_frame(ws: WebSocket, conversation: Conversation, frame: dict)
         await ws.send_json({"type": "handed_back", "text": text})
     else:
         try:
-            done = await gate.leave_callback(conversation, "websocket", str(frame.get("phone", "")),
-                                             str(frame.get("when", "")))
+            done = await gate.leave_callback(conversation, "websocket", text_field(frame, "phone") or "",
+                                             text_field(frame, "when") or "")
         except ValueError as exc:
             raise MessageRejected(422, str(exc)) from None
         if done is None:
@@ -61,20 +70,32 @@ async def _handoff_frame(ws: WebSocket, conversation: Conversation, frame: dict)
         await ws.send_json({"type": "notice", "text": done[1]})
 
 
+def _session_token(replies: list[dict]) -> str | None:
+    """The credential a turn handed out (the customer identified in this conversation)."""
+    return next((r["custom"]["session"]["token"] for r in replies
+                 if isinstance(r.get("custom"), dict) and "session" in r["custom"]), None)
+
+
 @router.websocket("/ws/chat")
 async def chat_socket(ws: WebSocket) -> None:
-    """Live chat: one start frame, then message frames answered by bot frames."""
+    """Live chat: one start frame, then message frames answered by bot frames. The socket holds
+    the conversation's credential (the start frame's token, or the one handed out when the
+    customer identifies) and every turn is checked against it, so a logout ends the socket's
+    access too. Anything unexpected closes with 1011 after logging, never silently."""
     settings = ws.app.state.settings
     await ws.accept()
     conversation: Conversation | None = None
+    token: str | None = None
     relay: asyncio.Task | None = None
     try:
         while True:
-            raw = await ws.receive_text()
             try:
-                frame = parse_frame(raw, settings.max_body_bytes)
+                frame = await receive_frame(ws, settings.max_body_bytes)
+                if frame is None:
+                    return
                 if frame["type"] == "start":
                     conversation = await conversation_for_frame(ws, frame, "websocket")
+                    token = text_field(frame, "token") or None
                     if relay:
                         relay.cancel()
                     relay = asyncio.create_task(_relay_handoff_events(ws, conversation.id))
@@ -83,12 +104,17 @@ async def chat_socket(ws: WebSocket) -> None:
                 elif frame["type"] == "message":
                     if conversation is None:
                         raise MessageRejected(409, "send a 'start' frame first")
-                    text = clean_message(str(frame.get("text", "")), settings.max_message_chars)
-                    for reply in await ws.app.state.turns.handle(conversation, text, "websocket"):
+                    text = clean_message(text_field(frame, "text") or "", settings.max_message_chars)
+                    conversation = await still_allowed(ws, conversation.id, token)
+                    replies = await ws.app.state.turns.handle(conversation, text, "websocket",
+                                                              source_address(ws.client))
+                    token = _session_token(replies) or token
+                    for reply in replies:
                         await ws.send_json({"type": "bot", **reply})
                 elif frame["type"] in ("typing", "cancel_handoff", "callback"):
                     if conversation is None:
                         raise MessageRejected(409, "send a 'start' frame first")
+                    conversation = await still_allowed(ws, conversation.id, token)
                     await _handoff_frame(ws, conversation, frame)
                 else:
                     raise MessageRejected(422, f"unknown frame type {frame['type']!r}")
@@ -97,6 +123,10 @@ async def chat_socket(ws: WebSocket) -> None:
                     return
     except WebSocketDisconnect:
         return
+    except Exception:
+        log.exception("chat socket failed")
+        with contextlib.suppress(Exception):
+            await ws.close(code=1011)
     finally:
         if relay:
             relay.cancel()

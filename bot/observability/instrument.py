@@ -17,7 +17,7 @@ from bot.analytics.survey import FeedbackSurvey, is_survey_turn
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import Conversation, ConversationStore
 from bot.gateway.handoff_gate import HandoffGate
-from bot.gateway.turns import TurnService
+from bot.gateway.turns import Secrets, TurnService
 from bot.observability.logs import conversation_context
 from bot.observability.metrics import Metrics
 from bot.rasa.client import RasaClient, RasaUnavailable
@@ -29,8 +29,8 @@ _latest_parse: ContextVar[dict[str, Any] | None] = ContextVar("latest_parse", de
 class ObservedRasaClient(RasaClient):
     """Times Rasa's turn processing and counts its failures."""
 
-    def __init__(self, base_url: str, timeout_s: float, metrics: Metrics) -> None:
-        super().__init__(base_url, timeout_s)
+    def __init__(self, base_url: str, timeout_s: float, token: str, metrics: Metrics) -> None:
+        super().__init__(base_url, timeout_s, token)
         self._metrics = metrics
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -56,17 +56,18 @@ class ObservedTurnService(TurnService):
 
     def __init__(self, store: ConversationStore, rasa: RasaClient, metrics: Metrics,
                  timings: ResponseTimes, handoff: HandoffGate | None = None,
-                 survey: FeedbackSurvey | None = None) -> None:
-        super().__init__(store, rasa, handoff, survey)
+                 survey: FeedbackSurvey | None = None, secrets: Secrets | None = None) -> None:
+        super().__init__(store, rasa, handoff, survey, secrets)
         self._metrics = metrics
         self._timings = timings
 
-    async def handle(self, conversation: Conversation, text: str, channel: str) -> list[dict[str, Any]]:
+    async def handle(self, conversation: Conversation, text: str, channel: str,
+                     source: str | None = None) -> list[dict[str, Any]]:
         with conversation_context(conversation.id):
             _latest_parse.set(None)
             started = time.perf_counter()
             try:
-                replies = await super().handle(conversation, text, channel)
+                replies = await super().handle(conversation, text, channel, source)
             except Exception:
                 self._metrics.errors.labels("turn").inc()
                 raise

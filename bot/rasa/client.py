@@ -13,10 +13,11 @@ class RasaUnavailable(RuntimeError):
 class RasaClient:
     """Thin async wrapper over Rasa's REST channel and conversation API."""
 
-    def __init__(self, base_url: str, timeout_s: float) -> None:
+    def __init__(self, base_url: str, timeout_s: float, token: str) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=timeout_s,
+            params={"token": token},  # Rasa's HTTP API requires it (``--auth-token``)
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
         )
 
@@ -28,13 +29,15 @@ class RasaClient:
     async def latest_message(self, sender: str) -> dict[str, Any]:
         """The NLU parse Rasa stored for the sender's latest message, plus what the hand-off
         triggers need from the dialogue state after the turn: ``active_loop`` (the form still
-        running, or None) and ``locked_out`` (identification failed too often)."""
+        running, or None), ``locked_out`` (identification failed too often) and
+        ``requested_slot`` (what the bot just asked for: a secret's answer goes to the vault)."""
         tracker = await self._request(
             "GET", f"/conversations/{sender}/tracker", params={"include_events": "NONE"}
         )
         parse = dict(tracker.get("latest_message") or {})
         parse["active_loop"] = (tracker.get("active_loop") or {}).get("name")
         parse["locked_out"] = bool((tracker.get("slots") or {}).get("identity_locked"))
+        parse["requested_slot"] = (tracker.get("slots") or {}).get("requested_slot")
         return parse
 
     async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None:
@@ -42,7 +45,8 @@ class RasaClient:
         await self._request("POST", f"/conversations/{sender}/tracker/events", json=events)
 
     async def is_ready(self) -> bool:
-        """True once Rasa answers and has a model loaded."""
+        """True once Rasa answers with the current token and has a model loaded (a Rasa left
+        over from an earlier start, with another token, is not ready)."""
         try:
             status = await self._request("GET", "/status")
         except RasaUnavailable:

@@ -1,14 +1,22 @@
 """Run the Rasa server as a child process and bring it back when it dies.
 
-Customers keep getting answers from the gateway while Rasa restarts (a holding reply), so the
-supervisor never blocks a request: it only owns the process lifecycle.
+Customers keep getting answers from the gateway while Rasa restarts (a reply asking them to send
+again), so the supervisor never blocks a request: it only owns the process lifecycle. It owns it
+for real: Rasa runs in its own process group, dies with the app (``PR_SET_PDEATHSIG``, so even a
+``kill -9`` of the app leaves no orphan holding the port with a stale token), and a pidfile lets
+the next start clean up a child that survived anyway (another OS, a crash between fork and exec).
+Rasa's HTTP API requires the app's internal token (``--auth-token``).
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
+import signal
+import sys
+import time
 from pathlib import Path
 
 from bot.rasa.endpoints import write_endpoints
@@ -16,6 +24,49 @@ from bot.rasa.project import model_path
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_STABLE_S = 60.0  # a Rasa that ran this long before dying restarts after the shortest back-off
+
+
+def _own_group_and_die_with_parent() -> None:
+    """Runs in the child between fork and exec: its own process group (so stopping it stops
+    whatever it started) and SIGTERM when the app dies, however it dies (Linux)."""
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _is_rasa_on_port(pid: int, port: int) -> bool:
+    """Whether ``pid`` is still a Rasa server on ``port`` (a pid may have been reused since)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(a.endswith(b"rasa") for a in argv) and str(port).encode() in argv
+
+
+def stop_stale_child(pidfile: Path, port: int) -> bool:
+    """Stop the Rasa an earlier app left running on ``port`` (recorded in ``pidfile``), so this
+    app's own Rasa can bind the port; True when there was one."""
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    if not _is_rasa_on_port(pid, port):
+        pidfile.unlink(missing_ok=True)
+        return False
+    log.warning("stopping Rasa pid=%s left running on port %s by an earlier start", pid, port)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while _is_rasa_on_port(pid, port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _is_rasa_on_port(pid, port):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+    return True
 
 
 class RasaSupervisor:
@@ -40,11 +91,17 @@ class RasaSupervisor:
             "--interface", "127.0.0.1", "--port", str(self._settings.rasa_port),
             "--model", str(model_path(self._settings)),
             "--endpoints", str(endpoints), "--credentials", str(credentials),
+            "--auth-token", self._settings.internal_token,
         ]
+
+    @property
+    def pidfile(self) -> Path:
+        return self._settings.var_dir / "run" / f"rasa-{self._settings.rasa_port}.pid"
 
     async def start(self) -> None:
         """Launch Rasa and the watcher task; returns immediately (Rasa loads in the background)."""
         self._stopping = False
+        await asyncio.to_thread(stop_stale_child, self.pidfile, self._settings.rasa_port)
         self._task = asyncio.create_task(self._watch(), name="rasa-supervisor")
 
     async def _spawn(self) -> asyncio.subprocess.Process:
@@ -54,9 +111,11 @@ class RasaSupervisor:
         env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
         proc = await asyncio.create_subprocess_exec(
             *self.command(), stdout=log_file, stderr=asyncio.subprocess.STDOUT, env=env,
-            cwd=str(self._settings.var_dir / "rasa"),
+            cwd=str(self._settings.var_dir / "rasa"), preexec_fn=_own_group_and_die_with_parent,
         )
         log_file.close()
+        self.pidfile.parent.mkdir(parents=True, exist_ok=True)
+        self.pidfile.write_text(f"{proc.pid}\n")
         log.info("started Rasa server pid=%s on 127.0.0.1:%s", proc.pid, self._settings.rasa_port)
         return proc
 
@@ -64,25 +123,31 @@ class RasaSupervisor:
         backoff = 1.0
         while not self._stopping:
             self._proc = await self._spawn()
+            started = time.monotonic()
             code = await self._proc.wait()
             if self._stopping:
                 break
             self.restarts += 1
+            if time.monotonic() - started > _STABLE_S:
+                backoff = 1.0
             log.error("Rasa server exited with %s; restarting in %.0f s", code, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff_s)
 
     async def stop(self) -> None:
-        """Terminate Rasa (SIGTERM, then SIGKILL after 10 s) and the watcher."""
+        """Terminate Rasa's process group (SIGTERM, then SIGKILL after 10 s) and the watcher."""
         self._stopping = True
         proc = self._proc
         if proc and proc.returncode is None:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(proc.wait(), timeout=10)
             except asyncio.TimeoutError:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 await proc.wait()
+        self.pidfile.unlink(missing_ok=True)
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

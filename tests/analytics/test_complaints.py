@@ -58,7 +58,7 @@ def test_a_complaining_turn_opens_one_case(tmp_path: Path) -> None:
              "declined again!!": parse("declined_card_payment"),
              "what's my balance": parse("check_balance")}
     metrics = Metrics()
-    rasa = ObservedRasaClient("http://rasa.test", 5, metrics)
+    rasa = ObservedRasaClient("http://rasa.test", 5, "internal-token", metrics)
     rasa._http = httpx.AsyncClient(base_url="http://rasa.test", transport=fake_rasa(texts))
     turns = ObservedTurnService(store, rasa, metrics, ResponseTimes(sessions))
     turns.complaints = ComplaintRecogniser(RULES, ComplaintStore(sessions), sessions)

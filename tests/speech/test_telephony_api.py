@@ -75,3 +75,26 @@ def test_without_speech_models_the_call_is_refused(app: FastAPI) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1013 and "speech models" in closed.value.reason
+
+
+def test_an_unsigned_stream_is_refused_when_twilio_signs_them(app: FastAPI) -> None:
+    """Issue 15: anyone could open a call stream, pick its streamSid and attach it to a chat."""
+    app.state.voice_handler = Bot()
+    app.state.twilio_auth_token = "twilio-secret"
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with TestClient(app).websocket_connect(URL, headers={"X-Twilio-Signature": "forged"}):
+            pass
+    assert refused.value.code == 1008
+
+
+def test_a_stream_twilio_signed_is_accepted(app: FastAPI) -> None:
+    from speech.telephony_api import twilio_signature
+
+    app.state.voice_handler = Bot()
+    app.state.twilio_auth_token = "twilio-secret"
+    signed = {"X-Twilio-Signature": twilio_signature("twilio-secret", "ws://testserver" + URL)}
+    with TestClient(app).websocket_connect(URL, headers=signed) as ws:
+        ws.send_text(json.dumps({"event": "hologram"}))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1008 and "unknown stream event" in closed.value.reason

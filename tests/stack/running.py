@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -28,9 +28,10 @@ def free_port() -> int:
 class Stack:
     url: str
     rasa_port: int
-    proc: subprocess.Popen
     log: Path
     database_url: str
+    env: dict[str, str]
+    proc: subprocess.Popen = field(init=False)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=60)
@@ -47,6 +48,12 @@ class Stack:
                 pass
             time.sleep(1)
         raise TimeoutError(f"stack not ready; log:\n{self.log.read_text()[-4000:]}")
+
+    def start(self) -> None:
+        """(Re)start ``bankbot serve`` on this stack's ports and database, appending to its log."""
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def rasa_pid(self) -> int:
         out = subprocess.run(["pgrep", "-f", f"rasa run .*--port {self.rasa_port}"],
@@ -66,16 +73,18 @@ def run_stack(tmp: Path, extra_env: dict[str, str] | None = None,
     # Train first (a no-op when models are current) so readiness below only measures start-up.
     subprocess.run([sys.executable, "-m", "bot.cli", "train"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    running = Stack(f"http://127.0.0.1:{port}", rasa_port, proc, log, database_url)
+    log.write_bytes(b"")
+    running = Stack(f"http://127.0.0.1:{port}", rasa_port, log, database_url, env)
+    running.start()
     try:
         running.wait_ready(ready_timeout_s)
         yield running
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        proc = running.proc
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
