@@ -91,7 +91,7 @@ class RasaSupervisor:
             "--interface", "127.0.0.1", "--port", str(self._settings.rasa_port),
             "--model", str(model_path(self._settings)),
             "--endpoints", str(endpoints), "--credentials", str(credentials),
-            "--auth-token", self._settings.internal_token,
+            f"--auth-token={self._settings.internal_token}",  # one argument: a token may start with "-"
         ]
 
     @property

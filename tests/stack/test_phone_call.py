@@ -96,7 +96,9 @@ def test_caller_identifies_by_keypad_and_hears_the_balance(stack, http):
     # identification bound the call to Alice: the call carries on; another customer is refused
     assert http.get(f"/api/conversations/{conversation_id}/transcript",
                     headers=login(http, "bob", "bob-demo-pass")).status_code == 403
-    transcript = http.get(f"/api/conversations/{conversation_id}/transcript").json()["turns"]
+    assert http.get(f"/api/conversations/{conversation_id}/transcript").status_code == 401  # no credential
+    transcript = http.get(f"/api/conversations/{conversation_id}/transcript",
+                          headers=login(http, "alice", "alice-demo-pass")).json()["turns"]
     bot_text = " ".join(t["text"] for t in transcript if t["speaker"] == "bot")
     assert "Everyday Checking" in bot_text, bot_text
     heard = transcribe(load_engine(AsrSettings(language="en")), replies[-1]).lower()
