@@ -13,7 +13,9 @@ run: install
 	.venv/bin/bankbot serve
 
 # Models are trained once up front (a no-op when current) so every stack the tests start reuses them.
+# The import contract (pyproject.toml) runs first: lower packages never import the app.
 test: install browser-deps
+	.venv/bin/lint-imports
 	.venv/bin/bankbot train
 	.venv/bin/python -m pytest
 

@@ -26,7 +26,13 @@ from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
 from nlu.mlp_head import MlpConfig, fit_mlp, mlp_logits
 from nlu.model import softmax
 from nlu.tfidf_head import TfidfConfig, fit_tfidf_head
-from nlu.training import ClassifierConfig, embed_examples, fit_model, layer_features, nlu_data_dir
+from nlu.training import (
+    ClassifierConfig,
+    embed_examples,
+    fit_model,
+    layer_features,
+    nlu_data_dir,
+)
 
 # (X_tr, y_tr, X_te, texts_tr, texts_te) -> probabilities; most scorers read only the features.
 Scorer = Callable[[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]], np.ndarray]

@@ -25,7 +25,13 @@ from nlu.dataset import load_examples
 from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
 from nlu.onnx_encoder import OnnxEncoder
 from nlu.text import clean_text
-from nlu.training import ClassifierConfig, ensure_encoder, fit_model, layer_features, nlu_data_dir
+from nlu.training import (
+    ClassifierConfig,
+    ensure_encoder,
+    fit_model,
+    layer_features,
+    nlu_data_dir,
+)
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 WORKER = PROJECT_ROOT / "bench" / "nlu_rasa_diet_worker.py"

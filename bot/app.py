@@ -29,7 +29,7 @@ from bot.bankcore.scheduler import run_scheduler
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore
 from bot.conversations.tokens import TokenStore
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.gateway import (
     accounts_api,
     auth_api,
@@ -45,6 +45,7 @@ from bot.gateway.body_limit import BodyLimitMiddleware
 from bot.gateway.call_transfer import build_call_transfer
 from bot.gateway.errors import validation_failed
 from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.handoff_hooks import RasaGatewayHooks
 from bot.gateway.internal_auth import require_internal_token
 from bot.gateway.security_headers import SecurityHeadersMiddleware
 from bot.gateway.turns import Secrets
@@ -67,7 +68,6 @@ from bot.security.sources import TurnSources
 from bot.security.vault import SecretVault
 from bot.settings import Settings, get_settings
 from handoff import agent_api
-from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.setup import build_desk, run_housekeeping
 from knowledge_graph.answerer import KnowledgeAnswerer
 from nlu.api import router as nlu_router
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with contextlib.AsyncExitStack() as cleanup:  # undone in reverse, also on failure
             engine = make_engine(settings.sqlalchemy_url)
             cleanup.callback(engine.dispose)
-            Base.metadata.create_all(engine)
+            create_all(engine)
             sessions = make_session_factory(engine)
             state = app.state
             state.settings = settings

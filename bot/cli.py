@@ -14,10 +14,10 @@ from bot.settings import Settings, get_settings
 
 def _seed(settings: Settings, reset: bool = False) -> None:
     from bot.bankcore.seed import seed_demo_bank
-    from bot.db import Base, make_engine, make_session_factory
+    from bot.db import create_all, make_engine, make_session_factory
 
     engine = make_engine(settings.sqlalchemy_url)
-    Base.metadata.create_all(engine)
+    create_all(engine)
     seed_demo_bank(make_session_factory(engine), settings.data_dir / "bank" / "demo_bank.yml",
                    reset=reset)
     engine.dispose()
@@ -90,7 +90,7 @@ def cmd_chat(args: argparse.Namespace) -> None:
 def cmd_eval(args: argparse.Namespace) -> None:
     from nlu.evaluate import main as evaluate_nlu
 
-    evaluate_nlu(["--data", args.data] if args.data else [])
+    evaluate_nlu(get_settings(), ["--data", args.data] if args.data else [])
 
 
 def cmd_call(args: argparse.Namespace) -> None:
@@ -136,10 +136,10 @@ def cmd_audit(args: argparse.Namespace) -> None:
 def cmd_transfers(args: argparse.Namespace) -> None:
     from bot.bankcore.scheduler import run_once
     from bot.bankcore.sql_bankcore import SqlBankCore
-    from bot.db import Base, make_engine, make_session_factory
+    from bot.db import create_all, make_engine, make_session_factory
 
     engine = make_engine(get_settings().sqlalchemy_url)
-    Base.metadata.create_all(engine)
+    create_all(engine)
     outcomes = run_once(SqlBankCore(make_session_factory(engine)), actor="cli:run-due")
     for outcome in outcomes:
         detail = outcome.transfer_reference or outcome.failure_reason
@@ -160,10 +160,10 @@ def _privacy_engines(settings: Settings):
     """The app database (tables created if missing) and Rasa's tracker store, if any."""
     import bot.analytics.tables  # noqa: F401 - the analytics tables belong to the same metadata
     from bot.analytics.tracker import tracker_engine
-    from bot.db import Base, make_engine
+    from bot.db import create_all, make_engine
 
     engine = make_engine(settings.sqlalchemy_url)
-    Base.metadata.create_all(engine)
+    create_all(engine)
     return engine, tracker_engine(settings)
 
 

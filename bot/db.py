@@ -1,7 +1,7 @@
-"""SQLAlchemy engine and the declarative base every package's tables share.
+"""SQLAlchemy engine, the declarative base of the app's tables, and ``create_all``.
 
-One metadata means one ``create_all`` creates the ledger, transcripts and queue in the same
-database (SQLite file by default, PostgreSQL by URL).
+``create_all`` creates the ledger, transcripts, analytics and the hand-off queue (which has its
+own base, ``handoff.models``) in one database (SQLite file by default, PostgreSQL by URL).
 """
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from handoff.models import create_tables
 
 
 class Base(DeclarativeBase):
@@ -33,6 +35,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def create_all(engine: Engine) -> None:
+    """Every table the app uses, where missing."""
+    Base.metadata.create_all(engine)
+    create_tables(engine)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -1,8 +1,8 @@
 """Human hand-off: triggers, the persistent agent queue, the agent API and console.
 
-How the gateway plugs it in (everything else is internal):
+The package never imports the app (``bot/``); the app plugs it in (everything else is internal):
 
-- start-up: ``hooks = handoff.gateway_hooks.RasaGatewayHooks(state.rasa, state.conversations)``,
+- start-up: ``hooks = bot.gateway.handoff_hooks.RasaGatewayHooks(state.rasa, state.conversations)``,
   ``desk = handoff.setup.build_desk(settings, engine, hooks=hooks)``; set
   ``app.state.handoff_desk = desk`` and ``app.state.transcripts`` (the transcript store);
   ``app.state.bankcore`` / ``app.state.knowledge`` enable the customer view and agent assist;

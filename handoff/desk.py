@@ -16,8 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from handoff.agents import AgentDirectory, AgentView
 from handoff.audit import AuditLog
-from handoff.events import (QUEUE_CHANNEL, EventBus, Subscription, agent_channel,
-                            customer_channel)
+from handoff.events import (
+    QUEUE_CHANNEL,
+    EventBus,
+    Subscription,
+    agent_channel,
+    customer_channel,
+)
 from handoff.policy import HandoffPolicy
 from handoff.queue import EntryView, HandoffQueue, QueueStatus
 from handoff.summary import summarize

@@ -2,7 +2,7 @@
 
 One app process: an in-process fan-out. Several instances: Redis pub/sub, so a customer connected
 to one instance and the agent connected to another still hear each other. Both implement
-``EventBus``; ``make_bus`` picks by ``settings.redis_url``. Subscribing completes before the
+``EventBus``; ``make_bus`` picks by the Redis URL (none: in-process). Subscribing completes before the
 ``async with`` body runs, so nothing published afterwards is missed.
 """
 from __future__ import annotations
@@ -13,8 +13,6 @@ import json
 from collections import Counter
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, AsyncIterator, Protocol
-
-from bot.settings import Settings
 
 QUEUE_CHANNEL = "handoff:queue"
 
@@ -185,6 +183,6 @@ class RedisBus:
         await self._redis.aclose()
 
 
-def make_bus(settings: Settings) -> EventBus:
-    """Redis when ``BANKBOT_REDIS_URL`` is set (several instances), otherwise in-process."""
-    return RedisBus(settings.redis_url) if settings.redis_url else InProcessBus()
+def make_bus(redis_url: str | None) -> EventBus:
+    """Redis when a URL is given (several instances), otherwise in-process."""
+    return RedisBus(redis_url) if redis_url else InProcessBus()

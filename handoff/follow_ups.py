@@ -7,13 +7,22 @@ when the reason is one of the policy's ``follow_ups``.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from bot.conversations.store import Turn
 from handoff.policy import HandoffPolicy
 from handoff.triggers import HandoffDecision
 
 FOLLOW_UP_KEY = "follow_up"
+
+
+class TranscriptTurn(Protocol):
+    """What is read of a transcript turn (the gateway's ``Turn`` has it)."""
+
+    @property
+    def speaker(self) -> str: ...
+    @property
+    def meta(self) -> dict[str, Any] | None: ...
 
 
 def follow_up_marker(reason: str, detail: str) -> dict[str, Any]:
@@ -21,7 +30,7 @@ def follow_up_marker(reason: str, detail: str) -> dict[str, Any]:
     return {FOLLOW_UP_KEY: {"reason": reason, "detail": detail[:200]}}
 
 
-def specialist_follow_up(transcript: list[Turn], policy: HandoffPolicy,
+def specialist_follow_up(transcript: Sequence[TranscriptTurn], policy: HandoffPolicy,
                          language: str = "en") -> HandoffDecision | None:
     """The hand-off a bot reply of the latest turn asked for, if the policy knows its reason.
 

@@ -1,4 +1,5 @@
-"""Hand-off tables on the shared ``bot.db.Base``: queue entries, agents, tokens, callbacks, audit.
+"""Hand-off tables (their own declarative base: the desk needs nothing of the app's schema):
+queue entries, agents, tokens, callbacks, audit. They live in the app's database.
 
 Timestamps are UNIX seconds (floats) so ordering and aging arithmetic is identical on SQLite and
 PostgreSQL.
@@ -6,9 +7,12 @@ PostgreSQL.
 from __future__ import annotations
 
 from sqlalchemy import JSON, Engine, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db import Base
+
+class Base(DeclarativeBase):
+    """Declarative base of the hand-off tables."""
+
 
 OPEN_STATUSES = ("waiting", "assigned")
 AGENT_ROLES = ("agent", "supervisor")
@@ -120,5 +124,5 @@ TABLES = [Agent.__table__, QueueEntry.__table__, AgentToken.__table__, CallbackR
 
 
 def create_tables(engine: Engine) -> None:
-    """Create only the hand-off tables (the app's ``create_all`` creates them too)."""
+    """Create the hand-off tables if missing (``bot.db.create_all`` calls this too)."""
     Base.metadata.create_all(engine, tables=TABLES)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
-from bot.db import make_session_factory
-from bot.settings import Settings
 from handoff.agents import AgentDirectory
 from handoff.audit import AuditLog
 from handoff.desk import GatewayHooks, HandoffDesk
@@ -28,12 +29,21 @@ from handoff.queue import HandoffQueue
 log = logging.getLogger(__name__)
 
 
-def build_desk(settings: Settings, engine: Engine, *,
+class DeskSettings(Protocol):
+    """What the desk is built from (the app's ``Settings`` has both)."""
+
+    @property
+    def data_dir(self) -> Path: ...  # holds handoff/policy.yml and handoff/agents.yml
+    @property
+    def redis_url(self) -> str | None: ...  # several instances: events over Redis
+
+
+def build_desk(settings: DeskSettings, engine: Engine, *,
                hooks: GatewayHooks | None = None, bus: EventBus | None = None,
                seed_agents: bool = True) -> HandoffDesk:
     """Create the hand-off tables if missing, load the policy, seed demo agents, pick the bus."""
     create_tables(engine)
-    session_factory = make_session_factory(engine)
+    session_factory = sessionmaker(bind=engine, expire_on_commit=False)
     policy = load_policy(settings.data_dir / "handoff" / "policy.yml")
     agents = AgentDirectory(session_factory)
     agents_file = settings.data_dir / "handoff" / "agents.yml"
@@ -42,7 +52,7 @@ def build_desk(settings: Settings, engine: Engine, *,
         if created:
             log.info("seeded hand-off agents: %s", ", ".join(created))
     return HandoffDesk(HandoffQueue(session_factory, policy), agents, AuditLog(session_factory),
-                       bus or make_bus(settings), policy, hooks)
+                       bus or make_bus(settings.redis_url), policy, hooks)
 
 
 async def run_housekeeping(desk: HandoffDesk, interval_s: float = 5.0) -> None:

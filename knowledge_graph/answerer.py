@@ -22,6 +22,7 @@ from knowledge_graph.lexical import tokens
 from knowledge_graph.linking import EntityLinker, normalize
 from knowledge_graph.offerings import OfferChecker
 from knowledge_graph.semantic_links import QueryVector, SemanticLinker
+from nlu.config import NluSettings
 from nlu.encoder import load_encoder
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class KnowledgeAnswerer:
         return cls(bundle, FaqIndex.load(folder, load_encoder(encoder_name)), SemanticLinker.load(folder))
 
     @classmethod
-    def load(cls, settings, rebuild: bool = True) -> KnowledgeAnswerer:
+    def load(cls, settings: NluSettings, rebuild: bool = True) -> KnowledgeAnswerer:
         """Start-up path: rebuild if data changed; on bad data keep serving the last good build."""
         folder = artifact_dir(settings)
         if rebuild or read_manifest(folder) is None:

@@ -14,11 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.fingerprint import fingerprint as content_fingerprint
 from knowledge_graph.bundle import load_bundle
 from knowledge_graph.faq_index import FaqIndex
 from knowledge_graph.semantic_links import SemanticLinker
+from nlu.config import NluSettings
 from nlu.encoder import load_encoder
+from nlu.fingerprint import fingerprint as content_fingerprint
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = "5"  # 5: embeddings of the graph's alias phrases (semantic_links.py)
@@ -34,11 +35,11 @@ class BuildReport:
     seconds: float
 
 
-def source_dir(settings) -> Path:
+def source_dir(settings: NluSettings) -> Path:
     return Path(settings.data_dir) / "knowledge"
 
 
-def artifact_dir(settings) -> Path:
+def artifact_dir(settings: NluSettings) -> Path:
     return Path(settings.models_dir) / "knowledge"
 
 
@@ -54,7 +55,7 @@ def read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def build_knowledge(settings, force: bool = False) -> BuildReport:
+def build_knowledge(settings: NluSettings, force: bool = False) -> BuildReport:
     """Validate data/knowledge, embed the FAQ and the graph's alias phrases, and persist; a no-op when nothing changed.
 
     Raises KnowledgeDataError (file, line, reason) for bad data, leaving the old artifacts alone.

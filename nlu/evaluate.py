@@ -1,5 +1,5 @@
-"""Score the trained NLU model on any labelled file: ``python -m nlu.evaluate [--data FILE]``
-(meant for ``bankbot eval nlu``). Accepts a CSV with ``text`` and ``intent`` (or BANKING77's
+"""Score the trained NLU model on any labelled file: ``bankbot eval [--data FILE]``
+Accepts a CSV with ``text`` and ``intent`` (or BANKING77's
 ``category``) columns, or Rasa NLU YAML; default is the training data (a sanity check, not a score).
 
 BANKING77 and CLINC150 label names are mapped to ours (nlu/labels.py) so a score on BANKING77's own
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from bot.settings import Settings
+from nlu.config import NluSettings
 from nlu.dataset import Example, load_examples
 from nlu.labels import CLINC_TO_INTENT, banking77_intent
 from nlu.service import NluService
@@ -85,11 +85,11 @@ def evaluate(service: NluService, examples: list[Example], max_chars: int) -> Ev
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(settings: NluSettings, argv: list[str] | None = None) -> None:
+    """``bankbot eval``: train if needed, then print the figures on ``--data`` (default: data/nlu)."""
     parser = argparse.ArgumentParser(description="Evaluate the trained NLU model.")
     parser.add_argument("--data", type=Path, help="CSV (text,intent|category) or Rasa NLU YAML")
     args = parser.parse_args(argv)
-    settings = Settings()
     train_nlu(settings)
     service = NluService.load(settings)
     path = args.data or nlu_data_dir(settings)
@@ -101,7 +101,3 @@ def main(argv: list[str] | None = None) -> None:
     print(f"parse latency: p50 {report.latency_p50_ms:.1f} ms, p99 {report.latency_p99_ms:.1f} ms")
     for gold, pred, count in report.confusions:
         print(f"  confused {gold} -> {pred}: {count}")
-
-
-if __name__ == "__main__":
-    main()

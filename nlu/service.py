@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.settings import Settings
+from nlu.config import NluSettings
 from nlu.cues import LanguageCues
 from nlu.embeddings import encode
 from nlu.encoder import INFERENCE_TORCH_THREADS, limit_inference_threads
@@ -53,7 +53,7 @@ class NluService:
     """Intent classification with Rasa's FallbackClassifier behaviour built in."""
 
     def __init__(self, encoder: OnnxEncoder, model: IntentModel, sentiment: SentimentModel,
-                 settings: Settings, cues: LanguageCues | None = None) -> None:
+                 settings: NluSettings, cues: LanguageCues | None = None) -> None:
         self._encoder = encoder
         self._cues = cues or LanguageCues.load(settings.data_dir / "language" / "en.yml")
         self._model = model
@@ -67,7 +67,7 @@ class NluService:
         self._oos_index = intents.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in intents else None
 
     @classmethod
-    def load(cls, settings: Settings) -> "NluService":
+    def load(cls, settings: NluSettings) -> "NluService":
         """Load the trained classifier and its ONNX encoder from ``settings.models_dir / 'nlu'``."""
         folder: Path = model_dir(settings)
         try:

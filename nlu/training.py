@@ -12,16 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.fingerprint import fingerprint as content_fingerprint
-from bot.settings import Settings
+from nlu.config import NluSettings
 from nlu.dataset import Example, load_examples, yaml_files
 from nlu.embeddings import encode, encode_cached
 from nlu.encoder import MAX_TORCH_THREADS, limit_torch_threads
+from nlu.fingerprint import fingerprint as content_fingerprint
 from nlu.mlp_head import MlpConfig, fit_mlp
 from nlu.model import IntentModel
-from nlu.tfidf_head import TfidfConfig, fit_tfidf_head
 from nlu.onnx_encoder import OnnxEncoder, export_encoder, is_exported
 from nlu.sentiment import SentimentRow, fit_sentiment, load_sentiment_rows
+from nlu.tfidf_head import TfidfConfig, fit_tfidf_head
 
 # Bump when a code change alters what training produces, so stored models are retrained.
 TRAINING_CODE_VERSION = "7"
@@ -47,29 +47,29 @@ class ClassifierConfig:
     sentiment_c: float = 1.0
 
 
-def nlu_data_dir(settings: Settings) -> Path:
+def nlu_data_dir(settings: NluSettings) -> Path:
     return settings.data_dir / "nlu"
 
 
-def model_dir(settings: Settings) -> Path:
+def model_dir(settings: NluSettings) -> Path:
     return settings.models_dir / "nlu"
 
 
-def encoder_dir(settings: Settings) -> Path:
+def encoder_dir(settings: NluSettings) -> Path:
     """The ONNX export of ``settings.encoder_model`` that training embeds with and the service loads."""
     return model_dir(settings) / ENCODER_DIR
 
 
-def sentiment_data_dir(settings: Settings) -> Path:
+def sentiment_data_dir(settings: NluSettings) -> Path:
     return nlu_data_dir(settings) / "sentiment"
 
 
-def training_files(settings: Settings) -> list[Path]:
+def training_files(settings: NluSettings) -> list[Path]:
     """Intent YAML and sentiment CSV files: what the fingerprint covers."""
     return yaml_files(nlu_data_dir(settings)) + sorted(sentiment_data_dir(settings).glob("*.csv"))
 
 
-def fingerprint(settings: Settings, config: ClassifierConfig) -> str:
+def fingerprint(settings: NluSettings, config: ClassifierConfig) -> str:
     """Hash of every training file (name and bytes), the encoder, classifier config and code version."""
     recipe = {"encoder": settings.encoder_model, "classifier": asdict(config), "seed": settings.seed,
               "code": TRAINING_CODE_VERSION}
@@ -102,7 +102,7 @@ def fit_model(features: np.ndarray, embedding_dim: int, texts: list[str], labels
     )
 
 
-def ensure_encoder(settings: Settings) -> Path:
+def ensure_encoder(settings: NluSettings) -> Path:
     """Export the configured encoder to ONNX unless the model folder already holds that export."""
     folder = encoder_dir(settings)
     if not is_exported(folder, settings.encoder_model):
@@ -110,7 +110,7 @@ def ensure_encoder(settings: Settings) -> Path:
     return folder
 
 
-def embed_texts(settings: Settings, texts: list[str]) -> np.ndarray:
+def embed_texts(settings: NluSettings, texts: list[str]) -> np.ndarray:
     """Embeddings through the on-disk cache (keyed by the encoder's name: the ONNX graph computes
     the PyTorch encoder's vectors)."""
     encoder = OnnxEncoder(ensure_encoder(settings), threads=MAX_TORCH_THREADS)
@@ -118,11 +118,11 @@ def embed_texts(settings: Settings, texts: list[str]) -> np.ndarray:
     return encode_cached(lambda batch: encode(encoder, batch), settings.encoder_model, texts, cache)
 
 
-def embed_examples(settings: Settings, examples: list[Example] | list[SentimentRow]) -> np.ndarray:
+def embed_examples(settings: NluSettings, examples: list[Example] | list[SentimentRow]) -> np.ndarray:
     return embed_texts(settings, [e.text for e in examples])
 
 
-def layer_features(settings: Settings, examples: list[Example]) -> tuple[np.ndarray, int]:
+def layer_features(settings: NluSettings, examples: list[Example]) -> tuple[np.ndarray, int]:
     """The intent heads' input for ``examples`` (cached like the embeddings) and the width of the
     sentence embedding at its end."""
     encoder = OnnxEncoder(ensure_encoder(settings), threads=MAX_TORCH_THREADS)
@@ -132,13 +132,13 @@ def layer_features(settings: Settings, examples: list[Example]) -> tuple[np.ndar
     return features, encoder.dimension
 
 
-def is_current(settings: Settings, config: ClassifierConfig = ClassifierConfig()) -> bool:
+def is_current(settings: NluSettings, config: ClassifierConfig = ClassifierConfig()) -> bool:
     """True when the stored model was trained from exactly the current data and config."""
     stored = model_dir(settings) / FINGERPRINT_FILE
     return stored.exists() and stored.read_text().strip() == fingerprint(settings, config)
 
 
-def train_nlu(settings: Settings, force: bool = False, config: ClassifierConfig = ClassifierConfig()) -> Path:
+def train_nlu(settings: NluSettings, force: bool = False, config: ClassifierConfig = ClassifierConfig()) -> Path:
     """Train (unless up to date) and return the model folder."""
     out = model_dir(settings)
     if not force and is_current(settings, config):

@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore, UnknownCustomer
 from bot.conversations.store import Conversation, ConversationStore, NewTurn, Turn
+from bot.gateway.handoff_hooks import RasaGatewayHooks
 from bot.observability.masked_transcripts import mask_turn
 from handoff.desk import HandoffDesk
 from handoff.follow_ups import specialist_follow_up
-from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.notices import callback_notice, handed_back_notice, queue_notice
 from handoff.queue import is_phone_number
 from handoff.transcript import recent_window

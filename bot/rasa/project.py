@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.fingerprint import fingerprint, is_current, write_stamp
 from bot.settings import Settings
 from nlu.dataset import load_examples
+from nlu.fingerprint import fingerprint, is_current, write_stamp
 
 log = logging.getLogger(__name__)
 

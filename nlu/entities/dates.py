@@ -153,7 +153,7 @@ def _point(expr: str, today: date) -> Range | None:
     if m := re.fullmatch(rf"({_MONTH})\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?", e):
         d = _day_of(today, int(m.group(2)), MONTHS[m.group(1).rstrip(".")], _int(m.group(3)))
         return (d, d) if d else None
-    if m := re.fullmatch(rf"(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)", e):
+    if m := re.fullmatch(r"(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)", e):
         d = _day_of(today, int(m.group(1)), None, None)
         return (d, d) if d else None
     if m := re.fullmatch(rf"(?:(last|this)\s+)?({_MONTH})(?:\s+(\d{{4}}))?", e):

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 import bot.analytics.tables  # noqa: F401 - registers the analytics tables on Base
 from bot.analytics.tables import ComplaintRow, FeedbackRow, ResponseTimeRow
 from bot.conversations.tables import ConversationRow, TurnRow
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from handoff.models import Agent, QueueEntry
 from tests.pg import throwaway_schema
 
@@ -94,7 +94,7 @@ def load_fixture(engine: Engine) -> None:
 
 def _sqlite(tmp_path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'analytics.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     yield engine
     engine.dispose()
 
@@ -103,7 +103,7 @@ def _postgres() -> Iterator[Engine]:
     with throwaway_schema("analytics") as url:
         engine = make_engine(url)
         try:
-            Base.metadata.create_all(engine)
+            create_all(engine)
             yield engine
         finally:
             engine.dispose()

@@ -13,7 +13,7 @@ from bot.analytics.feedback import ComplaintStore
 from bot.analytics.tables import ComplaintRow, ResponseTimeRow
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import ConversationStore
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.observability.instrument import ObservedRasaClient, ObservedTurnService
 from bot.observability.metrics import Metrics
 from bot.settings import PROJECT_ROOT
@@ -50,7 +50,7 @@ def fake_rasa(intent_by_text: dict[str, dict]) -> httpx.MockTransport:
 
 def test_a_complaining_turn_opens_one_case(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     sessions = make_session_factory(engine)
     store = ConversationStore(sessions)
     conversation = store.create("rest")

@@ -8,7 +8,19 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, func, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
 
 from bot.analytics import queries
 from bot.analytics.privacy import delete_customer, export_customer
@@ -16,7 +28,7 @@ from bot.analytics.retention import REDACTED, anonymise_before
 from bot.analytics.sql import Window
 from bot.analytics.tables import FeedbackRow
 from bot.conversations.tables import ConversationRow, TurnRow
-from bot.db import Base, make_engine
+from bot.db import create_all, make_engine
 from bot.settings import PROJECT_ROOT
 from handoff.models import QueueEntry
 from tests.analytics.conftest import load_fixture
@@ -94,7 +106,7 @@ def test_export_then_delete_a_customer(engine: Engine, tmp_path: Path) -> None:
 def test_cli_commands(tmp_path: Path) -> None:
     db = tmp_path / "bank.db"
     engine = make_engine(f"sqlite:///{db}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     load_fixture(engine)
     bind(engine, 9, "c1")
     engine.dispose()

@@ -4,7 +4,11 @@ from __future__ import annotations
 import pytest
 
 from bot.bankcore.port import (
-    NotOwner, UnknownAccount, UnknownCard, UnknownCustomer, UnknownPayee,
+    NotOwner,
+    UnknownAccount,
+    UnknownCard,
+    UnknownCustomer,
+    UnknownPayee,
 )
 from tests.bankcore.conftest import Bank
 

@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bankcore.port import (
-    IdempotencyConflict, InvalidSchedule, LimitExceeded, ScheduledTransfer, UnknownScheduledTransfer,
+    IdempotencyConflict,
+    InvalidSchedule,
+    LimitExceeded,
+    ScheduledTransfer,
+    UnknownScheduledTransfer,
 )
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.bankcore.sql_models import TransferRow

@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 
 from bot.bankcore.port import (
-    InvalidCardStatus, InvalidDispute, InvalidRequest, NotOwner, UnknownChallenge,
+    InvalidCardStatus,
+    InvalidDispute,
+    InvalidRequest,
+    NotOwner,
+    UnknownChallenge,
     UnknownTransaction,
 )
 from tests.bankcore.conftest import Bank

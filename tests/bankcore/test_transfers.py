@@ -6,8 +6,13 @@ from decimal import Decimal
 import pytest
 
 from bot.bankcore.port import (
-    CurrencyMismatch, IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidTransfer,
-    LimitExceeded, UnknownPayee,
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidTransfer,
+    LimitExceeded,
+    UnknownPayee,
 )
 from tests.bankcore.conftest import Bank
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By  # after chromium.py's importorskip
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 from speech.audio import Pcm, pcm16_to_array, write_wav
 from speech.config import TtsSettings
 from speech.tts import load_synthesizer
 from tests.browser.chromium import chromium, needs_chromium
 from tests.stack.conftest import run_stack
-
-from selenium.webdriver.common.by import By  # after chromium.py's importorskip
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = [pytest.mark.stack, needs_chromium]
 

@@ -13,12 +13,11 @@ import shutil
 import httpx
 import pytest
 import yaml
+from selenium.webdriver.common.by import By  # after chromium.py's importorskip
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser.chromium import chromium, needs_chromium
 from tests.stack.conftest import ROOT, run_stack, say, start
-
-from selenium.webdriver.common.by import By  # after chromium.py's importorskip
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
 pytestmark = [pytest.mark.stack, needs_chromium]
 TOKEN = "dashboard-test-operator"  # what a script (not a person) would send

@@ -7,13 +7,12 @@ agent hands back, and the assistant answers the customer's next banking question
 from __future__ import annotations
 
 import pytest
-
-from tests.browser.chromium import chromium, needs_chromium
-from tests.stack.conftest import run_stack
-
 from selenium.webdriver.common.by import By  # after chromium.py's importorskip
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.chromium import chromium, needs_chromium
+from tests.stack.conftest import run_stack
 
 pytestmark = [pytest.mark.stack, needs_chromium]
 ASK = "I want to talk to a real person"

@@ -9,6 +9,9 @@ import threading
 
 import pytest
 import websockets
+from selenium.webdriver.common.by import By  # after chromium.py's importorskip
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 from speech.config import AsrSettings, TtsSettings
 from speech.models import load_engine
@@ -17,10 +20,6 @@ from tests.browser.chromium import chromium, needs_chromium
 from tests.stack.conftest import run_stack
 from tests.stack.test_phone_call import SID, transcribe
 from tests.stack.test_phone_handoff import LiveCaller, spoken
-
-from selenium.webdriver.common.by import By  # after chromium.py's importorskip
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = [pytest.mark.stack, needs_chromium]
 FROM_AGENT = "Hello, this is the card team. How can I help?"

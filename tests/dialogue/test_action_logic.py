@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from bot.actions.choosing import find_account, find_card, find_payee
-from bot.actions.language import DialogueLanguage
 from bot.actions.common import amount_problem
 from bot.actions.disputes import pick
 from bot.actions.identity import parse_customer_number, parse_secret
+from bot.actions.language import DialogueLanguage
 from bot.actions.transfer import form_instance_key, target_of
 from bot.bankcore.port import Account, Card, Payee, Transaction
 from bot.settings import PROJECT_ROOT as ROOT

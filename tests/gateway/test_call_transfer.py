@@ -11,8 +11,12 @@ import httpx
 import pytest
 
 from bot.db import make_engine
-from bot.gateway.call_transfer import (StayOnLine, TwilioCallTransfer, build_call_transfer,
-                                       dial_twiml)
+from bot.gateway.call_transfer import (
+    StayOnLine,
+    TwilioCallTransfer,
+    build_call_transfer,
+    dial_twiml,
+)
 from bot.gateway.voice_handoff import NOBODY_NOW, ON_HOLD, TRANSFERRING, VoiceHandoff
 from bot.settings import PROJECT_ROOT, Settings
 from handoff.events import InProcessBus

@@ -7,13 +7,13 @@ import pytest
 
 from bot.conversations.store import ConversationStore, NewTurn, UnknownConversation
 from bot.conversations.tokens import TokenStore
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 
 
 @pytest.fixture()
 def sessions(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     yield make_session_factory(engine)
     engine.dispose()
 

@@ -18,15 +18,15 @@ from bot.bankcore.seed import seed_demo_bank
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore, NewTurn
 from bot.conversations.tokens import TokenStore
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.gateway import handoff_api
 from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.handoff_hooks import RasaGatewayHooks
 from bot.settings import PROJECT_ROOT
 from handoff.agents import AgentDirectory
 from handoff.audit import AuditLog
 from handoff.desk import HandoffDesk
 from handoff.events import InProcessBus
-from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.policy import load_policy
 from handoff.queue import HandoffQueue
 from tests.handoff.fakes import RecordingRasa
@@ -49,7 +49,7 @@ class World:
     def __init__(self, tmp_path: Path, now: float) -> None:
         self.now = now
         self.engine = make_engine(f"sqlite:///{tmp_path / 'bank.db'}")
-        Base.metadata.create_all(self.engine)
+        create_all(self.engine)
         sessions = make_session_factory(self.engine)
         seed_demo_bank(sessions, PROJECT_ROOT / "data" / "bank" / "demo_bank.yml")
         self.bank = SqlBankCore(sessions)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from selenium.webdriver.common.by import By  # after chromium.py's importorskip
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.bankcore.seed import seed_demo_bank
 from bot.bankcore.sql_bankcore import SqlBankCore
@@ -21,10 +24,6 @@ from handoff.setup import build_desk
 from handoff.triggers import HandoffDecision
 from tests.browser.chromium import chromium, needs_chromium
 from tests.handoff.fakes import FakeKnowledge, FakeTranscripts, RecordingHooks
-
-from selenium.webdriver.common.by import By  # after chromium.py's importorskip
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
 pytestmark = needs_chromium
 

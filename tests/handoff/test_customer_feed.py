@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from handoff.audit import AuditLog
 from handoff.customer_feed import for_customer
 from handoff.desk import HandoffDesk, status_event
 from handoff.events import InProcessBus
-from handoff.audit import AuditLog
 from handoff.queue import QueueStatus
 from handoff.triggers import HandoffDecision
 

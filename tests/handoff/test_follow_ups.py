@@ -17,8 +17,9 @@ from bot.actions.disputes import ActionOpenDispute
 from bot.bankcore.seed import seed_demo_bank
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore, NewTurn
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.gateway.handoff_gate import HandoffGate
+from bot.gateway.handoff_hooks import RasaGatewayHooks
 from bot.gateway.turns import fold_custom
 from bot.settings import PROJECT_ROOT
 from handoff.agents import AgentDirectory
@@ -26,7 +27,6 @@ from handoff.audit import AuditLog
 from handoff.desk import HandoffDesk
 from handoff.events import InProcessBus
 from handoff.follow_ups import follow_up_marker, specialist_follow_up
-from handoff.gateway_hooks import RasaGatewayHooks
 from handoff.policy import load_policy
 from handoff.queue import HandoffQueue
 from tests.handoff.fakes import RecordingRasa
@@ -45,7 +45,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def world(tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'bank.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     sessions = make_session_factory(engine)
     seed_demo_bank(sessions, PROJECT_ROOT / "data" / "bank" / "demo_bank.yml")
     bank, store = SqlBankCore(sessions), ConversationStore(sessions)

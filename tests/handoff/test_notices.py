@@ -1,7 +1,12 @@
 """What the customer is told: reason, position and wait, callback when nobody can answer."""
 from __future__ import annotations
 
-from handoff.notices import agent_joined_notice, callback_notice, handed_back_notice, queue_notice
+from handoff.notices import (
+    agent_joined_notice,
+    callback_notice,
+    handed_back_notice,
+    queue_notice,
+)
 from handoff.queue import QueueStatus
 from handoff.rasa_events import pause_events, resume_events
 

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from bot.conversations.store import ConversationStore, NewTurn
-from bot.conversations.tables import ConversationRow, TurnRow
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from handoff.summary import summarize
-from handoff.transcript import TranscriptReader, normalize_turn, recent_window, turn_from_parse
+from handoff.transcript import (
+    TranscriptReader,
+    normalize_turn,
+    recent_window,
+    turn_from_parse,
+)
 from handoff.triggers import FRUSTRATION, REPEATED_FALLBACK, decide
 
 
@@ -17,7 +21,7 @@ def parse(intent: str, confidence: float, frustration: float, entities=()) -> di
 
 def store_with(tmp_path, turns: list[NewTurn]) -> tuple[ConversationStore, str]:
     engine = make_engine(f"sqlite:///{tmp_path / 'conv.db'}")
-    Base.metadata.create_all(engine, tables=[ConversationRow.__table__, TurnRow.__table__])
+    create_all(engine)
     store = ConversationStore(make_session_factory(engine))
     conversation = store.create("web")
     store.append(conversation.id, turns)

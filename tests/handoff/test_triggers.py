@@ -4,8 +4,16 @@ from __future__ import annotations
 import pytest
 
 from handoff.policy import parse_policy
-from handoff.triggers import (FRUSTRATION, HUMAN_REQUEST, LOCKOUT, REPEATED_FALLBACK, RISK,
-                              ConversationWindow, Turn, decide)
+from handoff.triggers import (
+    FRUSTRATION,
+    HUMAN_REQUEST,
+    LOCKOUT,
+    REPEATED_FALLBACK,
+    RISK,
+    ConversationWindow,
+    Turn,
+    decide,
+)
 
 
 def window(*turns: Turn, **kw) -> ConversationWindow:

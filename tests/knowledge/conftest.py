@@ -9,8 +9,8 @@ import torch
 
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge_graph.answerer import KnowledgeAnswerer
-from knowledge_graph.bundle import load_bundle
 from knowledge_graph.build import build_knowledge
+from knowledge_graph.bundle import load_bundle
 
 KNOWLEDGE = PROJECT_ROOT / "data" / "knowledge"
 

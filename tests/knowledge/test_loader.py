@@ -109,6 +109,7 @@ def test_shipped_data_is_valid_and_complete(bundle):
 def test_procedure_intents_are_intents_the_nlu_predicts(bundle):
     """A misspelt intent in a procedure would silently never match what the NLU says."""
     import yaml
+
     from bot.settings import PROJECT_ROOT
     known = {block["intent"] for path in (PROJECT_ROOT / "data" / "nlu").glob("*.yml")
              for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []) if "intent" in block}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.service import NluService
 from nlu.sentiment import style_boost
+from nlu.service import NluService
 
 ANNOYED = [  # not in the training data
     "this is the fourth time I'm asking, answer me",

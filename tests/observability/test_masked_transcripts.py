@@ -4,14 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.conversations.store import ConversationStore, NewTurn
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.observability.masked_transcripts import MaskedTranscripts
 from handoff.transcript import normalize_turn
 
 
 def test_agents_see_masked_turns_customers_keep_theirs(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 't.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     store = ConversationStore(make_session_factory(engine))
     conv = store.create("rest")
     said = "I lost card 4111 1111 1111 1111, call me on 07700 900123"

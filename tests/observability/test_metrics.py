@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.observability import api as metrics_api
 from bot.observability.instrument import StageTimingMiddleware
 from bot.observability.metrics import STAGES, Metrics
@@ -23,7 +23,7 @@ def samples(client: TestClient) -> dict[tuple[str, tuple], float]:
 
 def test_stages_handoffs_queue_and_errors(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     with make_session_factory(engine).begin() as s:
         for cid, reason, status in (("a", "customer_request", "waiting"), ("b", "frustration", "resolved"),
                                     ("c", "customer_request", "waiting")):

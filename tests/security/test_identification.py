@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from bot.security.attempts import AttemptGuard, LockRule
 from tests.security.conftest import identify, say, session_token, texts
 
@@ -50,7 +50,7 @@ def test_another_customers_token_is_refused_on_an_identified_conversation(http):
 def test_a_lock_out_outlives_the_process(tmp_path):
     """Counts live in the database: a new guard (a restarted app, another instance) sees them."""
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     sessions: sessionmaker = make_session_factory(engine)
     rules = {"per_customer": LockRule(failures=3, window_s=300, lock_s=60, max_lock_s=600)}
     now = datetime(2026, 12, 7, tzinfo=timezone.utc)

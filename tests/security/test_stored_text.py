@@ -10,14 +10,14 @@ from sqlalchemy import select
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
 from bot.analytics.tables import ComplaintRow, FeedbackRow
 from bot.conversations.store import ConversationStore
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 
 TYPED = "They charged card 4111 1111 1111 1111 twice, my CVV is 739"
 
 
 def test_complaint_descriptions_and_comments_are_stored_masked(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'text.db'}")
-    Base.metadata.create_all(engine)
+    create_all(engine)
     sessions = make_session_factory(engine)
     conversation = ConversationStore(sessions).create("rest")
     ComplaintStore(sessions).record(conversation.id, "credit_card", "double_charge", TYPED)

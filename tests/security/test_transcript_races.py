@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.conversations.store import ConversationStore, NewTurn
-from bot.db import Base, make_engine, make_session_factory
+from bot.db import create_all, make_engine, make_session_factory
 from tests.pg import throwaway_schema
 
 
@@ -23,7 +23,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Conversati
         url_context = throwaway_schema("race")
         url = url_context.__enter__()
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    create_all(engine)
     try:
         yield ConversationStore(make_session_factory(engine))
     finally:

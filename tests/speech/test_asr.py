@@ -1,9 +1,8 @@
 """Real engines on audio made here: Vosk on the Korean model with grammars, Whisper on English."""
 from __future__ import annotations
 
-import pytest
-
 import numpy as np
+import pytest
 
 from speech.grammars import grammar
 from tests.speech.conftest import espeak, needs_espeak, transcribe, words

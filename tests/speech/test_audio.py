@@ -4,8 +4,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from speech.audio import (AudioFormatError, Pcm, StreamResampler, mulaw_decode, mulaw_encode,
-                          read_wav, resample, write_wav)
+from speech.audio import (
+    AudioFormatError,
+    Pcm,
+    StreamResampler,
+    mulaw_decode,
+    mulaw_encode,
+    read_wav,
+    resample,
+    write_wav,
+)
 
 
 def tone(freq: float, rate: int, seconds: float = 1.0, amplitude: float = 8000) -> np.ndarray:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from speech.config import AsrSettings
-from speech.models import choose_model, download_vosk_model, list_models, load_engine, vosk_url
+from speech.models import (
+    choose_model,
+    download_vosk_model,
+    list_models,
+    load_engine,
+    vosk_url,
+)
 
 
 def test_packaged_models_are_listed(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from speech.grammars import constrain, grammar
 from speech.asr.base import Word
+from speech.grammars import constrain, grammar
 from speech.textnorm import normalize_for_speech
 
 

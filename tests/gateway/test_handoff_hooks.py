@@ -4,18 +4,23 @@ from __future__ import annotations
 import pytest
 
 from bot.conversations.store import ConversationStore
-from bot.conversations.tables import ConversationRow, TurnRow
-from bot.db import Base, make_engine, make_session_factory
-from handoff.gateway_hooks import RasaGatewayHooks
+from bot.db import create_all, make_engine, make_session_factory
+from bot.gateway.handoff_hooks import RasaGatewayHooks
 from handoff.transcript import normalize_turn
 from tests.handoff.fakes import RecordingRasa
 
 pytestmark = pytest.mark.anyio
 
 
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
 async def test_pause_agent_turn_and_resume(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'conv.db'}")
-    Base.metadata.create_all(engine, tables=[ConversationRow.__table__, TurnRow.__table__])
+    create_all(engine)
     store = ConversationStore(make_session_factory(engine))
     cid = store.create("web").id
     rasa = RecordingRasa()
