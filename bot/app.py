@@ -48,14 +48,14 @@ from bot.gateway.handoff_gate import HandoffGate
 from bot.gateway.handoff_hooks import RasaGatewayHooks
 from bot.gateway.internal_auth import require_internal_token
 from bot.gateway.security_headers import SecurityHeadersMiddleware
-from bot.gateway.turns import Secrets
+from bot.gateway.turns import Secrets, TurnService
 from bot.gateway.voice_handler import VoiceTurnHandler
 from bot.gateway.voice_handoff import VoiceHandoff
 from bot.observability import api as metrics_api
 from bot.observability.instrument import (
     ObservedRasaClient,
-    ObservedTurnService,
     StageTimingMiddleware,
+    TurnMetrics,
 )
 from bot.observability.logs import configure_logging
 from bot.observability.masked_transcripts import MaskedTranscripts
@@ -70,6 +70,7 @@ from bot.settings import Settings, get_settings
 from handoff import agent_api
 from handoff.setup import build_desk, run_housekeeping
 from knowledge_graph.answerer import KnowledgeAnswerer
+from knowledge_graph.api import router as knowledge_router
 from nlu.api import router as nlu_router
 from nlu.service import NluService
 from speech import telephony_api
@@ -133,9 +134,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.twilio_auth_token = settings.twilio_auth_token  # phone streams must be signed with it
             state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"))
             placeholders = yaml.safe_load((settings.data_dir / "language" / "en.yml").read_text())["secret_placeholders"]
-            state.turns = ObservedTurnService(
-                state.conversations, state.rasa, metrics, ResponseTimes(sessions), gate, survey,
-                Secrets(state.vault, dict(placeholders), state.tokens, state.turn_sources))
+            state.complaints = ComplaintStore(sessions)
+            complaints = ComplaintRecogniser(
+                ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"), state.complaints, sessions)
+            state.turns = TurnService(
+                state.conversations, state.rasa, gate, survey,
+                Secrets(state.vault, dict(placeholders), state.tokens, state.turn_sources),
+                observers=[TurnMetrics(metrics), ResponseTimes(sessions), complaints])
             telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
             cleanup.push_async_callback(telephony.aclose)
             state.voice_handler = VoiceTurnHandler(state.conversations, state.turns, VoiceHandoff(
@@ -146,10 +151,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception:  # voice is optional: chat keeps working without speech models
                 log.exception("speech models failed to load; phone calls will be refused")
                 state.speech = None
-            state.complaints = ComplaintStore(sessions)
-            state.turns.complaints = ComplaintRecogniser(
-                ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"),
-                state.complaints, sessions)
             metrics.watch_handoffs(engine)
             state.actions = build_executor(ActionContext(
                 state.bankcore, state.conversations, state.knowledge,
@@ -179,4 +180,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     internal = [Depends(require_internal_token)]
     app.include_router(nlu_router, dependencies=internal)
     app.include_router(actions_router, dependencies=internal)
+    app.include_router(knowledge_router, dependencies=internal)  # for tools and agent assist
     return app

@@ -12,9 +12,11 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from bot.analytics.feedback import ComplaintStore
 from bot.analytics.tables import ComplaintRow
+from bot.conversations.observers import TurnRecord
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ class ComplaintRecogniser:
         self._rules = rules
         self._store = store
         self._sessions = session_factory
+
+    async def turn_done(self, record: TurnRecord) -> None:
+        """Observer of the turn pipeline: every message the dialogue read."""
+        if record.parse and not record.failed:
+            await run_in_threadpool(self.observe, record.conversation_id, record.parse, record.text)
 
     def observe(self, conversation_id: str, parse: dict[str, Any], text: str) -> bool:
         """Record a case if ``parse`` is a complaint not yet recorded; True when one was opened."""

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.analytics.feedback import ComplaintStore, FeedbackRejected, FeedbackStore, nps_sampled
 from bot.analytics.survey import CSAT_QUESTION, NPS_QUESTION
 from bot.conversations.store import Conversation, ConversationStore
-from bot.gateway.deps import get_conversations, open_conversation, optional_customer
+from bot.deps import get_conversations, open_conversation, optional_customer
 
 router = APIRouter(prefix="/api/conversations", tags=["feedback"],
                    responses={401: {"description": "invalid token"},

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore
-from bot.gateway.deps import get_bankcore, require_customer
+from bot.deps import get_bankcore, require_customer
 from bot.gateway.schemas import AccountOut
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.bankcore.port import BankCore
 from bot.conversations.tokens import TokenStore
-from bot.gateway.deps import bearer, get_bankcore, get_tokens
+from bot.deps import bearer, get_bankcore, get_tokens
 from bot.gateway.schemas import LoginRequest, LoginResponse
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 
 from bot.conversations.store import ConversationStore
-from bot.gateway.deps import get_conversations, open_conversation, optional_customer
+from bot.deps import get_conversations, open_conversation, optional_customer
 from bot.gateway.schemas import ConversationOut, NewConversationRequest, TranscriptOut, TurnOut
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])

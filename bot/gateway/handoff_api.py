@@ -1,6 +1,6 @@
 """The customer's side of a hand-off over HTTP: where am I, back to the assistant, call me back.
 
-Same access rule as chatting in the conversation (``bot.gateway.deps.open_conversation``): a
+Same access rule as chatting in the conversation (``bot.deps.open_conversation``): a
 conversation bound by login needs its customer's token. The WebSocket frames and the words a
 waiting customer types go through the same ``HandoffGate`` methods, so every channel words and
 records the outcome alike.
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation, ConversationStore
-from bot.gateway.deps import get_conversations, open_conversation, optional_customer
+from bot.deps import get_conversations, open_conversation, optional_customer
 from bot.gateway.handoff_gate import HandoffGate
 from handoff.notices import queue_notice
 from handoff.queue import is_phone_number

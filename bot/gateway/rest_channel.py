@@ -5,10 +5,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import ConversationStore
-from bot.gateway.deps import (
+from bot.deps import (
     get_app_settings,
     get_conversations,
-    get_turns,
     open_conversation,
     optional_customer,
     source_address,
@@ -19,6 +18,10 @@ from bot.gateway.turns import TurnService
 from bot.settings import Settings
 
 router = APIRouter(tags=["chat"])
+
+
+def get_turns(request: Request) -> TurnService:
+    return request.app.state.turns
 
 
 @router.post(

@@ -9,6 +9,8 @@ client is given the session token the conversation needs from then on.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 
 from bot.analytics.survey import ends_conversation
+from bot.conversations.observers import TurnObserver, TurnRecord
 from bot.conversations.store import Conversation, ConversationStore, NewTurn
 from bot.conversations.tokens import TokenStore
+from bot.observability.logs import conversation_context
 from bot.rasa.client import RasaClient, RasaUnavailable
 from bot.security.sources import TurnSources
 from bot.security.vault import SecretVault
@@ -74,16 +78,40 @@ class TurnService:
 
     def __init__(self, store: ConversationStore, rasa: RasaClient,
                  handoff: HandoffGate | None = None, survey: FeedbackSurvey | None = None,
-                 secrets: Secrets | None = None) -> None:
+                 secrets: Secrets | None = None, observers: Sequence[TurnObserver] = ()) -> None:
         self._store = store
         self._rasa = rasa
         self._handoff = handoff
         self._survey = survey
         self._secrets = secrets
+        self._observers = list(observers)
 
     async def handle(self, conversation: Conversation, text: str, channel: str,
                      source: str | None = None) -> list[dict[str, Any]]:
-        """Process one message and return the bot's replies in Rasa's REST format.
+        """Process one message and return the bot's replies in Rasa's REST format; log lines carry
+        the conversation id, and every observer hears how the turn went."""
+        with conversation_context(conversation.id):
+            started = time.perf_counter()
+            try:
+                replies, kept, parse = await self._handle(conversation, text, channel, source)
+            except Exception:
+                await self._tell(TurnRecord(conversation.id, channel, "", None, [],
+                                            time.perf_counter() - started, failed=True))
+                raise
+            await self._tell(TurnRecord(conversation.id, channel, kept, parse, replies,
+                                        time.perf_counter() - started))
+            return replies
+
+    async def _tell(self, record: TurnRecord) -> None:
+        for observer in self._observers:
+            try:
+                await observer.turn_done(record)
+            except Exception:  # an observer's failure never costs the customer their reply
+                log.exception("turn observer %s failed", type(observer).__name__)
+
+    async def _handle(self, conversation: Conversation, text: str, channel: str,
+                      source: str | None) -> tuple[list[dict[str, Any]], str, dict[str, Any] | None]:
+        """(replies, the text as kept, Rasa's parse when the dialogue ran).
 
         While an agent has the conversation the message goes to them and there is no bot reply
         (only the hand-off's own notices, e.g. after "cancel" while waiting).
@@ -94,18 +122,20 @@ class TurnService:
         if self._handoff:
             relayed = await self._handoff.relay_to_agent(conversation, text, channel)
             if relayed is not None:
-                return relayed
+                return relayed, text, None
         if self._survey:
             answered = await self._survey.answer(conversation, text, channel)
             if answered is not None:
-                return answered
+                return answered, text, None
         meta: dict[str, Any] | None = None
         parse: dict[str, Any] | None = None
+        latest: dict[str, Any] | None = None
         said, kept, secret = await self._guard_secret(conversation, text)
         try:
             with self._secrets.sources.during(conversation.id, source) if self._secrets else nullcontext():
                 replies = fold_custom(await self._rasa.send(conversation.id, said, {"channel": channel}))
-            parse = nlu_summary(await self._rasa.latest_message(conversation.id))
+            latest = await self._rasa.latest_message(conversation.id)
+            parse = nlu_summary(latest)
         except RasaUnavailable as exc:
             log.warning("conversation %s: %s", conversation.id, exc)
             replies = [{"recipient_id": conversation.id, "text": UNAVAILABLE_TEXT}]
@@ -128,7 +158,7 @@ class TurnService:
             notice = await self._handoff.after_bot_turn(conversation, channel)
             if notice:
                 replies.append(notice)
-        return replies
+        return replies, kept, latest
 
     async def _guard_secret(self, conversation: Conversation, text: str) -> tuple[str, str, bool]:
         """(what Rasa is sent, what the transcript keeps, whether it was a secret)."""

@@ -25,7 +25,7 @@ import logging
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 
 from bot.conversations.store import Conversation
-from bot.gateway.deps import source_address
+from bot.deps import source_address
 from bot.gateway.messages import MessageRejected, clean_message
 from bot.gateway.ws_frames import (
     conversation_for_frame,

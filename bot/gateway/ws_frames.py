@@ -13,7 +13,7 @@ from fastapi import HTTPException, WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation
-from bot.gateway.deps import customer_from_token, open_conversation
+from bot.deps import customer_from_token, open_conversation
 from bot.gateway.messages import MessageRejected
 
 

@@ -1,29 +1,20 @@
-"""Hooks that feed metrics and logs from the running product without changing its modules.
+"""Hooks that feed metrics from the running product without changing its modules.
 
-``ObservedTurnService`` and ``ObservedRasaClient`` are drop-in subclasses the app factory builds
-instead of the plain ones; ``StageTimingMiddleware`` times the NLU and action endpoints Rasa calls.
+``TurnMetrics`` is one of the turn pipeline's observers; ``ObservedRasaClient`` is a drop-in
+subclass the app factory builds instead of the plain client; ``StageTimingMiddleware`` times the
+NLU and action endpoints Rasa calls.
 """
 from __future__ import annotations
 
-import time
-from contextvars import ContextVar
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.analytics.complaints import ComplaintRecogniser
-from bot.analytics.survey import FeedbackSurvey, is_survey_turn
-from bot.analytics.timings import ResponseTimes
-from bot.conversations.store import Conversation, ConversationStore
-from bot.gateway.handoff_gate import HandoffGate
-from bot.gateway.turns import Secrets, TurnService
-from bot.observability.logs import conversation_context
+from bot.conversations.observers import TurnRecord
 from bot.observability.metrics import Metrics
 from bot.rasa.client import RasaClient, RasaUnavailable
 
 STAGE_BY_PATH = {"/nlu/model/parse": "nlu", "/actions/webhook": "actions"}
-_latest_parse: ContextVar[dict[str, Any] | None] = ContextVar("latest_parse", default=None)
 
 
 class ObservedRasaClient(RasaClient):
@@ -41,46 +32,18 @@ class ObservedRasaClient(RasaClient):
                 self._metrics.errors.labels("rasa_unavailable").inc()
                 raise
 
-    async def latest_message(self, sender: str) -> dict[str, Any]:
-        """Rasa's parse of the turn, also kept for the observed turn (complaint recognition)."""
-        parse = await super().latest_message(sender)
-        _latest_parse.set(parse)
-        return parse
+class TurnMetrics:
+    """Counts turns per channel, times the whole gateway turn and counts turns that failed."""
 
-
-class ObservedTurnService(TurnService):
-    """Tags logs with the conversation id, times the whole turn, records the response time and
-    opens complaint cases when ``complaints`` is set."""
-
-    complaints: ComplaintRecogniser | None = None
-
-    def __init__(self, store: ConversationStore, rasa: RasaClient, metrics: Metrics,
-                 timings: ResponseTimes, handoff: HandoffGate | None = None,
-                 survey: FeedbackSurvey | None = None, secrets: Secrets | None = None) -> None:
-        super().__init__(store, rasa, handoff, survey, secrets)
+    def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
-        self._timings = timings
 
-    async def handle(self, conversation: Conversation, text: str, channel: str,
-                     source: str | None = None) -> list[dict[str, Any]]:
-        with conversation_context(conversation.id):
-            _latest_parse.set(None)
-            started = time.perf_counter()
-            try:
-                replies = await super().handle(conversation, text, channel, source)
-            except Exception:
-                self._metrics.errors.labels("turn").inc()
-                raise
-            elapsed = time.perf_counter() - started
-            self._metrics.stage_seconds.labels("gateway_turn").observe(elapsed)
-            self._metrics.turns.labels(channel).inc()
-            # no replies: the message went to the agent; survey answers are not the dialogue's speed
-            if replies and not is_survey_turn(replies):
-                await run_in_threadpool(self._timings.record, conversation.id, channel, elapsed)
-            parse = _latest_parse.get()
-            if parse and self.complaints:
-                await run_in_threadpool(self.complaints.observe, conversation.id, parse, text)
-            return replies
+    async def turn_done(self, record: TurnRecord) -> None:
+        if record.failed:
+            self._metrics.errors.labels("turn").inc()
+            return
+        self._metrics.stage_seconds.labels("gateway_turn").observe(record.seconds)
+        self._metrics.turns.labels(record.channel).inc()
 
 
 class StageTimingMiddleware:

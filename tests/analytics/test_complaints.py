@@ -14,7 +14,8 @@ from bot.analytics.tables import ComplaintRow, ResponseTimeRow
 from bot.analytics.timings import ResponseTimes
 from bot.conversations.store import ConversationStore
 from bot.db import create_all, make_engine, make_session_factory
-from bot.observability.instrument import ObservedRasaClient, ObservedTurnService
+from bot.gateway.turns import TurnService
+from bot.observability.instrument import ObservedRasaClient, TurnMetrics
 from bot.observability.metrics import Metrics
 from bot.settings import PROJECT_ROOT
 
@@ -60,8 +61,8 @@ def test_a_complaining_turn_opens_one_case(tmp_path: Path) -> None:
     metrics = Metrics()
     rasa = ObservedRasaClient("http://rasa.test", 5, "internal-token", metrics)
     rasa._http = httpx.AsyncClient(base_url="http://rasa.test", transport=fake_rasa(texts))
-    turns = ObservedTurnService(store, rasa, metrics, ResponseTimes(sessions))
-    turns.complaints = ComplaintRecogniser(RULES, ComplaintStore(sessions), sessions)
+    turns = TurnService(store, rasa, observers=[TurnMetrics(metrics), ResponseTimes(sessions),
+                                                ComplaintRecogniser(RULES, ComplaintStore(sessions), sessions)])
 
     async def run() -> None:
         for text in texts:
@@ -75,4 +76,5 @@ def test_a_complaining_turn_opens_one_case(tmp_path: Path) -> None:
     assert [(c.product, c.cause, c.channel) for c in cases] == [("card", "declined", "rest")]
     assert "4111 1111 1111 1111" not in cases[0].description and "[card ****1111]" in cases[0].description
     assert len(timings) == 3
+    assert metrics.turns.labels("rest")._value.get() == 3
     engine.dispose()

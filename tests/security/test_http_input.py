@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.security.conftest import say, start
+from tests.security.conftest import INTERNAL_TOKEN, say, start
 
 pytestmark = pytest.mark.stack
 
@@ -83,6 +83,14 @@ def test_no_route_fails_on_a_body_that_is_not_utf8(http, body):
                 headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
                 response = http.request(method.upper(), url, content=body, headers=headers)
                 assert response.status_code < 500, (method, path, response.status_code, response.text[:200])
+
+
+def test_the_knowledge_api_answers_tools_holding_the_internal_token(http):
+    """Mounted (issue 16: it was tested but never reachable) behind the token Rasa's calls carry."""
+    question = {"text": "what is the annual fee of the platinum credit card?"}
+    assert http.post("/knowledge/answer", json=question).status_code == 401
+    answer = http.post("/knowledge/answer", params={"token": INTERNAL_TOKEN}, json=question)
+    assert answer.status_code == 200 and answer.json()["sources"], answer.text
 
 
 def test_during_an_outage_the_customer_is_told_to_send_again(secure_stack, http):

@@ -10,7 +10,6 @@ from starlette.datastructures import Address
 from bot.bankcore.port import BankCore
 from bot.conversations.store import Conversation, ConversationStore, UnknownConversation
 from bot.conversations.tokens import TokenStore
-from bot.gateway.turns import TurnService
 from bot.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="session token from POST /api/auth/login")
@@ -30,10 +29,6 @@ def get_tokens(request: Request) -> TokenStore:
 
 def get_bankcore(request: Request) -> BankCore:
     return request.app.state.bankcore
-
-
-def get_turns(request: Request) -> TurnService:
-    return request.app.state.turns
 
 
 def source_address(client: Address | None) -> str | None:
