@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from starlette.concurrency import run_in_threadpool
 
 from bot.actions.language import DialogueLanguage
+from bot.bankcore.policy import BankPolicy
 from bot.bankcore.port import BankCore
 from bot.conversations.store import ConversationStore, UnknownConversation
 from bot.security.attempts import AttemptGuard
@@ -31,6 +32,7 @@ class ActionContext:
     vault: SecretVault = field(default_factory=lambda: SecretVault(held_for_s=600))
     identity_attempts: AttemptGuard | None = None  # lock-outs per customer number and source
     sources: TurnSources = field(default_factory=TurnSources)  # where each turn in flight came from
+    bank_policy: BankPolicy = field(default_factory=BankPolicy.load)  # data/bank/policy.yml
 
     async def customer_id(self, tracker: Tracker) -> int | None:
         """The authenticated customer of this conversation (the gateway's record, not a slot)."""

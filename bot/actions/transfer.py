@@ -42,8 +42,6 @@ from bot.bankcore.port import Account, BankError, InsufficientFunds, LimitExceed
 from nlu.entities import extract_entities
 
 SLOTS = ("payee", "from_account", "amount", "transfer_date", "transfer_confirmed")
-UNUSUAL_FACTOR = Decimal("2")  # more than twice the biggest payment of the last 90 days
-UNUSUAL_FLOOR = Decimal("1000")
 SENDING_KINDS = ("checking", "savings")
 # a date in a message with one of these intents is the transfer's date
 DATE_INTENTS = {"transfer_money", "inform", "affirm", "deny", "nlu_fallback"}
@@ -89,9 +87,10 @@ class ValidateTransferForm(StepupValidation, BankForm):
         return [*slots, "transfer_confirmed"]
 
     async def _unusual(self, customer_id: int, amount: Decimal) -> bool:
-        since = datetime.now(timezone.utc).date() - timedelta(days=90)
+        policy = self._context.bank_policy
+        since = datetime.now(timezone.utc).date() - timedelta(days=policy.unusual_lookback_days)
         largest = await call(largest_recent_payment, self._context.bank, customer_id, since)
-        return amount > max(UNUSUAL_FLOOR, largest * UNUSUAL_FACTOR)
+        return amount > max(policy.unusual_floor, largest * policy.unusual_factor)
 
     async def _accounts(self, tracker: Tracker) -> tuple[int, list[Account]]:
         customer_id = await self._context.customer_id(tracker)
@@ -267,7 +266,8 @@ class ValidateTransferForm(StepupValidation, BankForm):
         entity = found[-1]  # the last day said wins: "not today - next Friday please"
         said = text(tracker)[entity.get("start", 0):entity.get("end", 0)] or str(entity["value"])
         day = transfer_day(said, str(entity["value"]), today)
-        problem = "I didn't understand that date." if day is None else date_problem(day, today)
+        problem = "I didn't understand that date." if day is None else date_problem(
+            day, today, self._context.bank_policy.schedule_days_ahead)
         if problem:
             dispatcher.utter_message(text=problem)
             return {"transfer_date": None}

@@ -11,7 +11,6 @@ import calendar
 import re
 from datetime import date, timedelta
 
-MAX_DAYS_AHEAD = 365  # the bank core refuses anything later
 _PAST_WORDS = re.compile(r"\b(?:last|ago|yesterday|previous|before)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
@@ -41,11 +40,12 @@ def _same_day(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def date_problem(day: date, today: date) -> str | None:
-    """Why a transfer cannot go out on ``day`` (None when it can)."""
+def date_problem(day: date, today: date, days_ahead: int) -> str | None:
+    """Why a transfer cannot go out on ``day`` (None when it can): the past, or later than the
+    bank schedules (``days_ahead``, from the bank policy)."""
     if day < today:
         return f"{spoken_date(day, today)} has already passed."
-    latest = today + timedelta(days=MAX_DAYS_AHEAD)
+    latest = today + timedelta(days=days_ahead)
     if day > latest:
         return f"I can schedule transfers up to a year ahead, so no later than {spoken_date(latest, today)}."
     return None

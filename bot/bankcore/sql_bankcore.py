@@ -20,32 +20,69 @@ from bot.bankcore.audit import verify_chain
 from bot.bankcore.hashing import verify_secret
 from bot.bankcore.money import CENT, from_minor, to_minor
 from bot.bankcore.port import (
-    CARD_STATUSES, Account, AuditRecord, AuditReport, Card, CardStatus, Customer, CurrencyMismatch,
-    Direction, DuplicatePayee, IdempotencyConflict, InsufficientFunds, InvalidCardStatus,
-    InvalidTransfer, LimitExceeded, Payee, Transaction, TransferResult, mask_number,
+    CARD_STATUSES,
+    Account,
+    AuditRecord,
+    AuditReport,
+    Card,
+    CardStatus,
+    CurrencyMismatch,
+    Customer,
+    Direction,
+    DuplicatePayee,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidCardStatus,
+    InvalidTransfer,
+    LimitExceeded,
+    Payee,
+    Transaction,
+    TransferResult,
+    mask_number,
 )
 from bot.bankcore.sql_access import (
-    aware, check_currency, customer_row, naive_utc, owned_account, owned_card, owned_payee,
+    aware,
+    check_currency,
+    customer_row,
+    naive_utc,
+    owned_account,
+    owned_card,
+    owned_payee,
     transfer_request,
 )
-from bot.bankcore.sql_ledger import Line, append_audit, post_entry, to_audit_record, write_transaction
+from bot.bankcore.sql_ledger import (
+    Line,
+    append_audit,
+    post_entry,
+    to_audit_record,
+    write_transaction,
+)
 from bot.bankcore.sql_models import (
-    AccountRow, AuditHeadRow, AuditRow, CardRow, CustomerRow, JournalEntryRow, PayeeRow,
-    PostingRow, TransferRow,
+    AccountRow,
+    AuditHeadRow,
+    AuditRow,
+    CardRow,
+    CustomerRow,
+    JournalEntryRow,
+    PayeeRow,
+    PostingRow,
+    TransferRow,
 )
 from bot.bankcore.sql_scheduling import SqlScheduling
 from bot.bankcore.sql_servicing import SqlServicing, to_card
 from bot.bankcore.validation import (
-    clean_account_number, clean_idempotency_key, clean_name, clean_text,
+    clean_account_number,
+    clean_idempotency_key,
+    clean_name,
+    clean_text,
 )
 
-MIN_CARD_PAYMENT = Decimal("25.00")
 MAX_TRANSACTIONS = 500
 
 
 class SqlBankCore(SqlScheduling, SqlServicing):
     """``BankCore`` over the SQL ledger in ``bot.bankcore.sql_models``:
-    ``SqlBankCore(session_factory, clock=utcnow)``."""
+    ``SqlBankCore(session_factory, clock=utcnow, policy=BankPolicy.load())``."""
 
     def _account(self, s: Session, row: AccountRow) -> Account:
         statement = minimum = None
@@ -57,7 +94,8 @@ class SqlBankCore(SqlScheduling, SqlServicing):
                 )
             )
             statement = from_minor(max(0, -int(before)))
-            minimum = min(statement, max(MIN_CARD_PAYMENT, (statement * Decimal("0.02")).quantize(CENT)))
+            share = (statement * self._policy.card_minimum_share).quantize(CENT)
+            minimum = min(statement, max(self._policy.card_minimum_floor, share))
         return Account(
             id=row.id, customer_id=row.customer_id, kind=row.kind, name=row.name,
             last4=row.number[-4:], currency=row.currency, balance=from_minor(row.balance_minor),

@@ -21,23 +21,31 @@ from sqlalchemy.orm import Session
 
 from bot.bankcore.money import from_minor
 from bot.bankcore.port import (
-    BankError, IdempotencyConflict, InvalidSchedule, LimitExceeded, ScheduledTransfer,
+    BankError,
+    IdempotencyConflict,
+    InvalidSchedule,
+    LimitExceeded,
+    ScheduledTransfer,
     UnknownScheduledTransfer,
 )
-from bot.bankcore.sql_access import aware, check_currency, customer_row, transfer_request
+from bot.bankcore.sql_access import (
+    aware,
+    check_currency,
+    customer_row,
+    transfer_request,
+)
 from bot.bankcore.sql_ledger import append_audit, write_transaction
 from bot.bankcore.sql_models import ScheduledTransferRow, TransferRow
 from bot.bankcore.validation import clean_idempotency_key, clean_text
 
 log = logging.getLogger(__name__)
 
-MAX_DAYS_AHEAD = 365
 PENDING = "scheduled"
 
 
 class SqlScheduling:
     """Scheduled transfers for ``SqlBankCore`` (which provides ``_sessions``, ``_now``,
-    ``_endpoints`` and ``_transfer``)."""
+    ``_endpoints``, ``_transfer`` and ``_policy``)."""
 
     def schedule_transfer(
         self,
@@ -80,9 +88,10 @@ class SqlScheduling:
         if execute_on <= today:
             raise InvalidSchedule(f"{execute_on.isoformat()} is not in the future; "
                                   "a transfer for today is made straight away")
-        latest = today + timedelta(days=MAX_DAYS_AHEAD)
+        ahead = self._policy.schedule_days_ahead
+        latest = today + timedelta(days=ahead)
         if execute_on > latest:
-            raise InvalidSchedule(f"transfers can be scheduled at most {MAX_DAYS_AHEAD} days ahead "
+            raise InvalidSchedule(f"transfers can be scheduled at most {ahead} days ahead "
                                   f"(until {latest.isoformat()})")
         if minor > source.daily_limit_minor:
             raise LimitExceeded(from_minor(source.daily_limit_minor), Decimal("0.00"),

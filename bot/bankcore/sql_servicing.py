@@ -18,20 +18,38 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.bankcore.hashing import hash_secret, verify_secret
 from bot.bankcore.money import from_minor
+from bot.bankcore.policy import BankPolicy
 from bot.bankcore.port import (
-    Card, CardReplacement, Dispute, InvalidCardStatus, InvalidDispute, NoDeliveryChannel, NotOwner,
-    OneTimeCodeChallenge, UnknownChallenge, UnknownTransaction,
+    Card,
+    CardReplacement,
+    Dispute,
+    InvalidCardStatus,
+    InvalidDispute,
+    NoDeliveryChannel,
+    NotOwner,
+    OneTimeCodeChallenge,
+    UnknownChallenge,
+    UnknownTransaction,
 )
 from bot.bankcore.sql_access import (
-    as_id, aware, customer_row, naive_utc, owned_card, utcnow,
+    as_id,
+    aware,
+    customer_row,
+    naive_utc,
+    owned_card,
+    utcnow,
 )
 from bot.bankcore.sql_ledger import append_audit, write_transaction
 from bot.bankcore.sql_models import (
-    AccountRow, CardRow, DisputeRow, OneTimeCodeRow, OutboxRow, PostingRow,
+    AccountRow,
+    CardRow,
+    DisputeRow,
+    OneTimeCodeRow,
+    OutboxRow,
+    PostingRow,
 )
 from bot.bankcore.validation import clean_text
 
-CARD_DELIVERY_BUSINESS_DAYS = 5
 CARD_VALID_YEARS = 4
 CODE_TTL = timedelta(minutes=5)
 CODE_MAX_ATTEMPTS = 3
@@ -73,10 +91,12 @@ class SqlServicing:
     """Servicing operations of ``BankCore`` over the SQL ledger (base of ``SqlBankCore``)."""
 
     def __init__(
-        self, session_factory: sessionmaker, clock: Callable[[], datetime] = utcnow
+        self, session_factory: sessionmaker, clock: Callable[[], datetime] = utcnow,
+        policy: BankPolicy | None = None,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
+        self._policy = policy or BankPolicy.load()
 
     def _now(self) -> datetime:
         return naive_utc(self._clock())
@@ -98,7 +118,7 @@ class SqlServicing:
                              if n not in taken)
                 new = CardRow(account_id=old.account_id, kind=old.kind, last4=last4, status="active",
                               expiry=_card_expiry(today), replaces_card_id=old.id,
-                              delivery_estimate=_business_days_after(today, CARD_DELIVERY_BUSINESS_DAYS))
+                              delivery_estimate=_business_days_after(today, self._policy.card_delivery_business_days))
                 s.add(new)
                 s.flush()
                 append_audit(s, self._now(), actor, cid, "card_replace", {

@@ -41,3 +41,19 @@ def test_credit_card_shows_statement_and_minimum_payment(bank: Bank) -> None:
                                        (card.statement_balance * Decimal("0.02")).quantize(Decimal("0.01")))
     checking = bank.core.get_account(carol.id, bank.account(carol, "checking"))
     assert checking.statement_balance is None and checking.masked_number == "****0001"
+
+
+def test_the_minimum_payment_follows_the_bank_policy_file(bank: Bank, tmp_path) -> None:
+    """The numbers live in data/bank/policy.yml, once: another policy, another minimum."""
+    from dataclasses import replace
+
+    from bot.bankcore.policy import BankPolicy
+    from bot.bankcore.sql_bankcore import SqlBankCore
+
+    carol = bank.login("carol")
+    stricter = replace(BankPolicy.load(), card_minimum_floor=Decimal("50.00"), card_minimum_share=Decimal("0.05"))
+    core = SqlBankCore(bank.sessions, bank.clock, stricter)
+    card = core.get_account(carol.id, bank.account(carol, "credit_card"))
+    assert card.minimum_payment == min(card.statement_balance, max(
+        Decimal("50.00"), (card.statement_balance * Decimal("0.05")).quantize(Decimal("0.01"))))
+    assert BankPolicy.load().card_minimum_floor == Decimal("25.00")  # what data/bank/policy.yml says

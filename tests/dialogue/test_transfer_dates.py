@@ -36,10 +36,10 @@ def test_a_day_that_does_not_exist_next_month_is_not_guessed():
 
 
 def test_past_and_far_dates_get_a_reason_and_the_window_in_between_does_not():
-    assert "already passed" in date_problem(date(2020, 3, 3), TUESDAY)
-    assert "up to a year ahead" in date_problem(date(2027, 11, 25), TUESDAY)
-    assert date_problem(date(2027, 11, 24), TUESDAY) is None
-    assert date_problem(TUESDAY, TUESDAY) is None
+    assert "already passed" in date_problem(date(2020, 3, 3), TUESDAY, 365)
+    assert "up to a year ahead" in date_problem(date(2027, 11, 25), TUESDAY, 365)
+    assert date_problem(date(2027, 11, 24), TUESDAY, 365) is None
+    assert date_problem(TUESDAY, TUESDAY, 365) is None
 
 
 def test_dates_read_back_in_words():
