@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.stack.conftest import login, say, start
+from tests.stack.conftest import login, say, start, turn
 
 pytestmark = pytest.mark.stack
 
@@ -21,13 +21,7 @@ class Chat:
         self.sender = start(http, self.headers)
 
     def __call__(self, text: str) -> str:
-        response = self.http.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
-                                  headers=self.headers)
-        assert response.status_code == 200, response.text
-        replies = response.json()
-        for reply in replies:  # identified in the chat: the conversation needs this token from now on
-            if session := (reply.get("custom") or {}).get("session"):
-                self.headers = {"Authorization": f"Bearer {session['token']}"}
+        replies, self.headers = turn(self.http, self.sender, text, self.headers)
         return "\n".join(reply.get("text", "") for reply in replies)
 
     def balances(self) -> dict[str, Decimal]:

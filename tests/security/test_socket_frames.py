@@ -72,37 +72,36 @@ def closed_after_error(ws: ClientConnection, frame: str) -> int:
     return closed.value.rcvd.code if closed.value.rcvd else 1006
 
 
-def no_crash_in_log(secure_stack, since: int) -> None:
+@pytest.fixture()
+def no_crash(secure_stack):
+    """Fails the test when the stack logged an unhandled exception while it ran."""
+    since = len(secure_stack.log.read_text(errors="replace"))
+    yield
     log = secure_stack.log.read_text(errors="replace")[since:]
     assert "Exception in ASGI application" not in log and "Traceback" not in log, log[-3000:]
 
 
 @pytest.mark.parametrize("frame", MALFORMED, ids=range(len(MALFORMED)))
-def test_chat_socket_answers_a_bad_frame_and_stays_usable(secure_stack, http, frame):
-    since = len(secure_stack.log.read_text(errors="replace"))
+def test_chat_socket_answers_a_bad_frame_and_stays_usable(http, frame, no_crash):
     with connect(ws_url(http, "/ws/chat"), max_size=2**22) as ws:
         ws.send(json.dumps({"type": "start"}))
         assert json.loads(ws.recv(timeout=20))["type"] == "session"
         assert outcome(ws, frame) in (("error", "silent") if quiet_is_fine(frame) else ("error",))
         ws.send(json.dumps({"type": "message", "text": "hello"}))
         assert json.loads(ws.recv(timeout=60))["type"] == "bot"
-    no_crash_in_log(secure_stack, since)
 
 
 @pytest.mark.parametrize("frame", MALFORMED, ids=range(len(MALFORMED)))
-def test_chat_socket_refuses_a_bad_first_frame(secure_stack, http, frame):
-    since = len(secure_stack.log.read_text(errors="replace"))
+def test_chat_socket_refuses_a_bad_first_frame(http, frame, no_crash):
     with connect(ws_url(http, "/ws/chat"), max_size=2**22) as ws:
         assert outcome(ws, frame) == "error"
         ws.send(json.dumps({"type": "start"}))
         assert json.loads(ws.recv(timeout=20))["type"] == "session"
-    no_crash_in_log(secure_stack, since)
 
 
 @pytest.mark.parametrize("frame", MALFORMED, ids=range(len(MALFORMED)))
-def test_agent_socket_survives_a_bad_frame(secure_stack, http, frame):
+def test_agent_socket_survives_a_bad_frame(http, frame, no_crash):
     token = http.post("/agent/login", json={"username": "agent", "password": "agent-demo-pass"}).json()["token"]
-    since = len(secure_stack.log.read_text(errors="replace"))
     with connect(ws_url(http, "/agent/ws"), max_size=2**22) as ws:
         ws.send(json.dumps({"type": "auth", "token": token}))
         assert json.loads(ws.recv(timeout=20))["type"] == "ready"
@@ -110,24 +109,19 @@ def test_agent_socket_survives_a_bad_frame(secure_stack, http, frame):
         pings = isinstance(_object(frame), dict) and _object(frame).get("type") != "typing"  # any other object pings
         assert result in (("error", "silent") if pings or quiet_is_fine(frame) else ("error",)), result
         ws.send(json.dumps({"type": "ping"}))  # still open
-    no_crash_in_log(secure_stack, since)
 
 
 @pytest.mark.parametrize("frame", MALFORMED, ids=range(len(MALFORMED)))
-def test_agent_socket_refuses_a_bad_hello(secure_stack, http, frame):
-    since = len(secure_stack.log.read_text(errors="replace"))
+def test_agent_socket_refuses_a_bad_hello(http, frame, no_crash):
     with connect(ws_url(http, "/agent/ws"), max_size=2**22) as ws:
         assert outcome(ws, frame) == "closed:4401"
-    no_crash_in_log(secure_stack, since)
 
 
 @pytest.mark.parametrize("frame", MALFORMED, ids=range(len(MALFORMED)))
-def test_voice_socket_answers_a_bad_frame(secure_stack, http, frame):
-    since = len(secure_stack.log.read_text(errors="replace"))
+def test_voice_socket_answers_a_bad_frame(http, frame, no_crash):
     with connect(ws_url(http, "/ws/voice"), max_size=2**23) as ws:
         result = outcome(ws, frame)
         assert result == "error" or result.startswith(("closed:1008", "closed:1013")), result
-    no_crash_in_log(secure_stack, since)
 
 
 TWILIO_MALFORMED = [*MALFORMED,
@@ -139,13 +133,11 @@ TWILIO_MALFORMED = [*MALFORMED,
 
 
 @pytest.mark.parametrize("frame", TWILIO_MALFORMED, ids=range(len(TWILIO_MALFORMED)))
-def test_twilio_stream_closes_cleanly_on_a_bad_frame(secure_stack, http, frame):
-    since = len(secure_stack.log.read_text(errors="replace"))
+def test_twilio_stream_closes_cleanly_on_a_bad_frame(http, frame, no_crash):
     with connect(ws_url(http, "/voice/twilio/stream"), max_size=2**23) as ws:
         ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         result = outcome(ws, frame)
         assert result in ("silent", "error") or result.startswith(("closed:1008", "closed:1000", "closed:1013")), result
-    no_crash_in_log(secure_stack, since)
 
 
 def test_an_open_socket_stops_acting_for_the_customer_after_logout(secure_stack, http):

@@ -36,3 +36,16 @@ def say(http: httpx.Client, sender: str, text: str, headers: dict[str, str] | No
                          headers=headers or {})
     assert response.status_code == 200, response.text
     return [message.get("text", "") for message in response.json()]
+
+
+def turn(http: httpx.Client, sender: str, text: str,
+         headers: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """One message as a client would send it: the replies, and the headers for the next message
+    (when the customer identified in the chat, the conversation's token the reply carries)."""
+    response = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text}, headers=headers)
+    assert response.status_code == 200, response.text
+    replies = response.json()
+    for reply in replies:
+        if session := (reply.get("custom") or {}).get("session"):
+            headers = {"Authorization": f"Bearer {session['token']}"}
+    return replies, headers

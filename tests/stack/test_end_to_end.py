@@ -10,7 +10,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.stack.conftest import ROOT, login, run_stack, start
+from tests.stack.conftest import ROOT, login, run_stack, start, turn
 
 pytestmark = pytest.mark.stack
 
@@ -37,13 +37,7 @@ class Chat:
         self.sender = start(http, self.headers)
 
     def say(self, text: str) -> list[dict]:
-        response = self.http.post("/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
-                                  headers=self.headers)
-        assert response.status_code == 200, response.text
-        replies = response.json()
-        for reply in replies:  # identified in the chat: the conversation needs this token from now on
-            if session := (reply.get("custom") or {}).get("session"):
-                self.headers = {"Authorization": f"Bearer {session['token']}"}
+        replies, self.headers = turn(self.http, self.sender, text, self.headers)
         return replies
 
     def text(self, message: str) -> str:
