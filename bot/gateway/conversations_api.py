@@ -5,7 +5,12 @@ from fastapi import APIRouter, Depends, status
 
 from bot.conversations.store import ConversationStore
 from bot.deps import get_conversations, open_conversation, optional_customer
-from bot.gateway.schemas import ConversationOut, NewConversationRequest, TranscriptOut, TurnOut
+from bot.gateway.schemas import (
+    ConversationOut,
+    NewConversationRequest,
+    TranscriptOut,
+    TurnOut,
+)
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 

@@ -38,11 +38,17 @@ from fastapi import (
     WebSocketDisconnect,
     status,
 )
-from starlette.concurrency import run_in_threadpool
 
 from bot.conversations.store import Conversation
 from bot.gateway.messages import MessageRejected
-from bot.gateway.ws_frames import conversation_for_frame, parse_frame, refuse_frame
+from bot.gateway.ws_frames import (
+    conversation_for_frame,
+    parse_frame,
+    refuse_frame,
+    session_token,
+    still_allowed,
+    text_field,
+)
 from speech.asr.base import AsrResult, Recognizer
 from speech.audio import AudioFormatError, check_rate
 from speech.telephony_api import SpeechRuntime, get_speech_runtime
@@ -62,9 +68,10 @@ class AppVoiceSession:
     """One microphone stream: PCM16 in → ASR → the chat turn path → reply text and audio out."""
 
     def __init__(self, ws: WebSocket, conversation: Conversation, recognizer: Recognizer,
-                 tts: Synthesizer, observe: Observe) -> None:
+                 tts: Synthesizer, observe: Observe, token: str | None = None) -> None:
         self._ws, self._conversation, self._rec, self._tts = ws, conversation, recognizer, tts
         self._observe = observe
+        self._token = token  # the conversation's credential, checked before every turn
         self._turn_lock = asyncio.Lock()
         self._turns: set[asyncio.Task] = set()
         self._play: asyncio.Task | None = None
@@ -106,9 +113,14 @@ class AppVoiceSession:
         async with self._turn_lock:  # answers come in the order things were said
             state = self._ws.app.state
             await self._ws.send_json({"type": "heard", "text": text})
-            conversation = await run_in_threadpool(state.conversations.get, self._conversation.id)
+            try:  # a logged-out token, or a conversation bound since, ends the stream (4401/4403)
+                conversation = await still_allowed(self._ws, self._conversation.id, self._token)
+            except HTTPException as exc:
+                await refuse_frame(self._ws, exc)
+                return
             replies = await state.turns.handle(conversation, text[: state.settings.max_message_chars],
                                                "voice")
+            self._token = session_token(replies) or self._token
             for reply in replies:
                 await self._ws.send_json({"type": "bot", **reply})
             spoken = " ".join(r["text"] for r in replies if r.get("text"))
@@ -158,7 +170,8 @@ async def _start(ws: WebSocket, runtime: SpeechRuntime, frame: dict[str, Any]) -
     except AudioFormatError as exc:
         raise MessageRejected(422, str(exc)) from None
     conversation = await conversation_for_frame(ws, frame, "voice")
-    session = AppVoiceSession(ws, conversation, runtime.asr.recognizer(rate), runtime.tts, _metrics(ws))
+    session = AppVoiceSession(ws, conversation, runtime.asr.recognizer(rate), runtime.tts, _metrics(ws),
+                              text_field(frame, "token") or None)
     await ws.send_json({"type": "session", "conversation_id": conversation.id,
                         "authenticated": conversation.customer_id is not None,
                         "reply_audio": {"encoding": "pcm16le", "sample_rate": runtime.tts.sample_rate}})

@@ -31,6 +31,7 @@ from bot.gateway.ws_frames import (
     conversation_for_frame,
     receive_frame,
     refuse_frame,
+    session_token,
     still_allowed,
     text_field,
 )
@@ -70,12 +71,6 @@ async def _handoff_frame(ws: WebSocket, conversation: Conversation, frame: dict)
         await ws.send_json({"type": "notice", "text": done[1]})
 
 
-def _session_token(replies: list[dict]) -> str | None:
-    """The credential a turn handed out (the customer identified in this conversation)."""
-    return next((r["custom"]["session"]["token"] for r in replies
-                 if isinstance(r.get("custom"), dict) and "session" in r["custom"]), None)
-
-
 @router.websocket("/ws/chat")
 async def chat_socket(ws: WebSocket) -> None:
     """Live chat: one start frame, then message frames answered by bot frames. The socket holds
@@ -108,7 +103,7 @@ async def chat_socket(ws: WebSocket) -> None:
                     conversation = await still_allowed(ws, conversation.id, token)
                     replies = await ws.app.state.turns.handle(conversation, text, "websocket",
                                                               source_address(ws.client))
-                    token = _session_token(replies) or token
+                    token = session_token(replies) or token
                     for reply in replies:
                         await ws.send_json({"type": "bot", **reply})
                 elif frame["type"] in ("typing", "cancel_handoff", "callback"):

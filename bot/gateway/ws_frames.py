@@ -76,6 +76,12 @@ async def still_allowed(ws: WebSocket, conversation_id: str, token: str | None) 
     return await run_in_threadpool(open_conversation, state.conversations, conversation_id, customer_id)
 
 
+def session_token(replies: list[dict[str, Any]]) -> str | None:
+    """The credential a turn handed out (the customer identified in this conversation)."""
+    return next((r["custom"]["session"]["token"] for r in replies
+                 if isinstance(r.get("custom"), dict) and "session" in r["custom"]), None)
+
+
 async def refuse_frame(ws: WebSocket, exc: MessageRejected | HTTPException) -> bool:
     """Tell the client why its frame was refused; True when the socket had to be closed."""
     await ws.send_json({"type": "error", "detail": exc.detail})

@@ -143,3 +143,37 @@ def test_speaking_over_the_reply_stops_its_playback(stack, http):
     # the first answer's audio is stopped on the page (the loop above waits for exactly that)
     assert frames[-1] == {"type": "audio_stop", "reply": 1}, frames
     assert [f["type"] for f in frames].count("heard") == 1  # said while reply 1 played
+
+
+def test_a_logged_out_token_ends_the_voice_stream_before_the_turn(stack, http):
+    """Like the typed chat socket: a token logged out while the microphone stream is open is
+    refused at the next utterance (4401), and nothing of the customer's is said."""
+    headers = login(http, "alice", "alice-demo-pass")
+    token = headers["Authorization"].removeprefix("Bearer ")
+    conversation_id = http.post("/api/conversations", json={"channel": "websocket"},
+                                headers=headers).json()["conversation_id"]
+    tts = load_synthesizer(TtsSettings())
+    question = tts.synthesize("What is my balance?")
+    pcm = resample(question.to_bytes(), question.sample_rate, RATE) + bytes(2 * RATE)
+
+    async def logged_out_mid_stream() -> tuple[list[dict], int]:
+        frames: list[dict] = []
+        async with websockets.connect(ws_url(stack.url), max_size=2**23) as ws:
+            await ws.send(json.dumps({"type": "start", "token": token, "conversation_id": conversation_id,
+                                      "sample_rate": RATE}))
+            assert json.loads(await ws.recv())["authenticated"]
+            assert http.post("/api/auth/logout", headers=headers).status_code < 300
+            for i in range(0, len(pcm), 3200):
+                await ws.send(pcm[i:i + 3200])
+            try:
+                while True:
+                    message = await asyncio.wait_for(ws.recv(), timeout=300)
+                    if isinstance(message, str):
+                        frames.append(json.loads(message))
+            except websockets.ConnectionClosed as closed:
+                return frames, closed.rcvd.code if closed.rcvd else 1006
+
+    frames, code = asyncio.run(logged_out_mid_stream())
+    assert code == 4401
+    assert [f["type"] for f in frames if f["type"] not in ("heard", "audio_stop")] == ["error"]
+    assert not any("Checking" in (f.get("text") or "") for f in frames)
