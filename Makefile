@@ -13,9 +13,11 @@ run: install
 	.venv/bin/bankbot serve
 
 # Models are trained once up front (a no-op when current) so every stack the tests start reuses them.
-# The import contract (pyproject.toml) runs first: lower packages never import the app.
+# The import contracts and the type check (pyproject.toml) run first: lower packages never import
+# the app, and the packages mypy covers so far stay clean.
 test: install browser-deps
 	.venv/bin/lint-imports
+	.venv/bin/mypy
 	.venv/bin/bankbot train
 	.venv/bin/python -m pytest
 

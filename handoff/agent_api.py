@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -227,7 +228,8 @@ async def set_status(body: StatusIn, me: Me, desk: Desk) -> AgentOut:
     """Available / busy / away (busy and away agents are not counted for wait estimates)."""
     await run_in_threadpool(desk.agents.set_status, me.id, body.status)
     await audit_action(desk, me, "set_status", status=body.status)
-    return AgentOut.of(await run_in_threadpool(desk.agents.get, me.id))
+    now: AgentView | None = await run_in_threadpool(desk.agents.get, me.id)
+    return AgentOut.of(now or me)
 
 
 @router.get("/queue", response_model=list[QueueItem])
@@ -353,7 +355,7 @@ async def overview(me: Me, desk: Desk) -> Overview:
                           else _conversation(e, None) for e in entries])
 
 
-def _json_object(message: dict[str, Any]) -> dict[str, Any] | None:
+def _json_object(message: Mapping[str, Any]) -> dict[str, Any] | None:
     """A text frame's JSON object; None for binary frames, bad JSON, too deep, or not an object."""
     try:
         frame = json.loads(message["text"]) if message.get("text") is not None else None

@@ -168,6 +168,8 @@ class HandoffDesk:
 
     async def resolve(self, agent: AgentView, entry: EntryView, disposition: str,
                       note: str = "") -> EntryView | None:
+        if entry.agent_id is None:  # nobody holds it: nothing to resolve (as if it changed meanwhile)
+            return None
         done = await run_in_threadpool(self.queue.resolve, entry.id, entry.agent_id, disposition, note)
         if done is not None:
             await self._resume(entry.conversation_id, {})
@@ -183,6 +185,8 @@ class HandoffDesk:
     async def hand_back(self, agent: AgentView, entry: EntryView, slots: dict[str, Any],
                         note: str = "") -> EntryView | None:
         """Close the hand-off and resume the bot with the agent's slots."""
+        if entry.agent_id is None:
+            return None
         done = await run_in_threadpool(self.queue.hand_back, entry.id, entry.agent_id, slots, note)
         if done is not None:
             await self._resume(entry.conversation_id, dict(slots))
@@ -193,6 +197,8 @@ class HandoffDesk:
 
     async def release(self, agent: AgentView, entry: EntryView) -> EntryView | None:
         """Put a held conversation back at the front of the queue, for another agent to take."""
+        if entry.agent_id is None:
+            return None
         done = await run_in_threadpool(self.queue.release, entry.id, entry.agent_id)
         if done is not None:
             await self.bus.publish(customer_channel(entry.conversation_id),

@@ -119,10 +119,6 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-TABLES = [Agent.__table__, QueueEntry.__table__, AgentToken.__table__, CallbackRequest.__table__,
-          AuditEvent.__table__]
-
-
 def create_tables(engine: Engine) -> None:
     """Create the hand-off tables if missing (``bot.db.create_all`` calls this too)."""
-    Base.metadata.create_all(engine, tables=TABLES)
+    Base.metadata.create_all(engine)  # the hand-off's own base: exactly its tables

@@ -79,4 +79,4 @@ class LanguageCues:
         text = self.fillers.sub("", text.strip())
         start = " ".join(text.split()[:CANCEL_WINDOW]) if self.no.search(text) else text
         match = self.cancel.search(start)
-        return bool(match) and (start is not text or not text[:match.start()].strip(" ,.!"))
+        return match is not None and (start is not text or not text[:match.start()].strip(" ,.!"))

@@ -37,8 +37,8 @@ def resolve_model_path(name: str) -> str:
         except ImportError:
             log.info("model package %s not installed; trying hub id %s", pkg_name, name)
         else:
-            folder = Path(pkg.__file__).resolve().parent / sub
-            if folder.is_dir():
+            folder = Path(pkg.__file__ or "").resolve().parent / sub
+            if pkg.__file__ and folder.is_dir():
                 return str(folder)
     return name
 

@@ -67,5 +67,8 @@ def fit_mlp(features: np.ndarray, labels: np.ndarray, n_classes: int, config: Ml
             optimiser.step()
             schedule.step()
     first, second = net[1], net[4]
-    return tuple(t.detach().numpy().astype(np.float32).copy()
-                 for t in (first.weight, first.bias, second.weight, second.bias))
+    assert isinstance(first, torch.nn.Linear) and isinstance(second, torch.nn.Linear)
+
+    def array(t: torch.Tensor) -> np.ndarray:
+        return t.detach().numpy().astype(np.float32).copy()
+    return array(first.weight), array(first.bias), array(second.weight), array(second.bias)

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class IntentModel:
     @classmethod
     def load(cls, folder: Path) -> tuple["IntentModel", dict]:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        tfidf = {key: tuple(value) if isinstance(value, list) else value
+        tfidf: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
                  for key, value in meta["classifier"]["tfidf"].items()}
         with np.load(folder / ARRAYS_FILE) as arrays:
             model = cls(

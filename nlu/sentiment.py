@@ -34,7 +34,7 @@ class SentimentRow:
 
 def load_sentiment_rows(folder: Path) -> list[SentimentRow]:
     """Every ``text,sentiment,frustrated`` row in the CSV files of ``folder``, in a stable order."""
-    rows = []
+    rows: list[SentimentRow] = []
     for file in sorted(folder.glob("*.csv")):
         weight = 1.0 if file.name in GENERATED_FILES else IN_DOMAIN_WEIGHT
         with file.open(newline="", encoding="utf-8") as fh:

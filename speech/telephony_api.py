@@ -24,6 +24,7 @@ import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, status
 
@@ -93,7 +94,13 @@ def from_twilio(websocket: WebSocket) -> bool:
                for scheme in ("wss", "ws", "https"))
 
 
-def get_voice_handler(websocket: WebSocket) -> object | None:
+class VoiceHandler(Protocol):
+    """The bot's side of a call (``on_dtmf``, ``on_start`` and ``on_end`` are optional)."""
+
+    async def on_utterance(self, call: Any, text: str) -> Any: ...
+
+
+def get_voice_handler(websocket: WebSocket) -> VoiceHandler | None:
     """Dependency: the bot's turn handler, ``app.state.voice_handler``."""
     return getattr(websocket.app.state, "voice_handler", None)
 
@@ -101,7 +108,7 @@ def get_voice_handler(websocket: WebSocket) -> object | None:
 @router.websocket("/voice/twilio/stream")
 async def twilio_stream(
     websocket: WebSocket,
-    handler: object | None = Depends(get_voice_handler),
+    handler: VoiceHandler | None = Depends(get_voice_handler),
     runtime: SpeechRuntime | None = Depends(get_speech_runtime),
 ) -> None:
     """Twilio Media Streams (bidirectional): caller audio in, bot speech out, DTMF, barge-in."""
@@ -123,7 +130,8 @@ async def twilio_stream(
         settings=runtime.call,
         observe=runtime.observe,
     )
-    code, reason, why = status.WS_1000_NORMAL_CLOSURE, "", "socket closed"
+    code: int | None = status.WS_1000_NORMAL_CLOSURE
+    reason, why = "", "socket closed"
     try:
         while not session.ended.is_set():
             receive = asyncio.ensure_future(websocket.receive())

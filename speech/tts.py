@@ -14,7 +14,7 @@ import shutil
 import struct
 import subprocess
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 
 from speech.audio import Pcm, pcm16_to_array
@@ -24,7 +24,7 @@ from speech.textnorm import normalize_for_speech
 log = logging.getLogger(__name__)
 
 
-def rechunk(pieces: Iterable[bytes], chunk_bytes: int) -> Iterator[bytes]:
+def rechunk(pieces: Iterable[bytes], chunk_bytes: int) -> Generator[bytes, None, None]:
     """Re-cut a stream of PCM16 byte strings into chunks of exactly ``chunk_bytes`` (last shorter)."""
     buf = b""
     for piece in pieces:
@@ -56,7 +56,7 @@ class Synthesizer(ABC):
     def __init__(self, chunk_ms: int = 200) -> None:
         self.chunk_ms = chunk_ms
 
-    def stream(self, text: str) -> Iterator[bytes]:
+    def stream(self, text: str) -> Generator[bytes, None, None]:
         """Normalise ``text`` for speech and yield ``chunk_ms`` PCM16 chunks.
 
         Clauses are synthesised one at a time so the caller hears the first one while the rest
@@ -71,7 +71,7 @@ class Synthesizer(ABC):
         return Pcm(pcm16_to_array(b"".join(self.stream(text))), self.sample_rate)
 
     @abstractmethod
-    def _pieces(self, text: str) -> Iterator[bytes]:
+    def _pieces(self, text: str) -> Generator[bytes, None, None]:
         """Raw PCM16 pieces of any size, as the engine produces them."""
 
 
@@ -86,7 +86,7 @@ class PiperSynthesizer(Synthesizer):
         self.sample_rate = self._voice.config.sample_rate
         self.name = f"piper:{Path(voice_path).stem}"
 
-    def _pieces(self, text: str) -> Iterator[bytes]:
+    def _pieces(self, text: str) -> Generator[bytes, None, None]:
         for chunk in self._voice.synthesize(text):
             yield chunk.audio_int16_bytes
 
@@ -107,15 +107,18 @@ class EspeakSynthesizer(Synthesizer):
             raise RuntimeError("espeak-ng did not write a canonical WAV header")
         return struct.unpack("<I", wav[24:28])[0]
 
-    def _pieces(self, text: str) -> Iterator[bytes]:
+    def _pieces(self, text: str) -> Generator[bytes, None, None]:
         proc = subprocess.Popen([self.binary, "-v", self.voice, "--stdout", "--", text],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out = proc.stdout
+        if out is None:  # stdout=PIPE always gives one
+            raise RuntimeError("espeak-ng gave no output pipe")
         try:
-            self._header(proc.stdout.read(44))
-            while piece := proc.stdout.read(4096):
+            self._header(out.read(44))
+            while piece := out.read(4096):
                 yield piece[: len(piece) // 2 * 2]
         finally:
-            proc.stdout.close()
+            out.close()
             proc.kill()
             proc.wait()
 

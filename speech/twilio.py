@@ -133,6 +133,18 @@ class TwilioMediaSession:
         self._next_grammar: list[str] | None = None
         self.on_hold = False
 
+    def _live(self) -> CallInfo:
+        """The call, once started (``handle`` refuses every event but ``connected`` before ``start``)."""
+        if self.call is None:
+            raise ProtocolError("no call started")
+        return self.call
+
+    def _listening(self) -> Recognizer:
+        """The call's recogniser, made at ``start`` and dropped at ``close``."""
+        if self.recognizer is None:
+            raise ProtocolError("no call started")
+        return self.recognizer
+
     @property
     def speaking(self) -> bool:
         """True while reply audio is being sent or Twilio has not yet confirmed playing it."""
@@ -213,19 +225,19 @@ class TwilioMediaSession:
         seconds = len(mulaw) / RATE
         self.inbound_audio_s += seconds
         if self._next_grammar is not None:  # applied between feeds: the recogniser is not shared
-            self.recognizer.set_grammar(self._next_grammar or None)
+            self._listening().set_grammar(self._next_grammar or None)
             self._next_grammar = None
         started = time.perf_counter()
-        results = await asyncio.to_thread(self.recognizer.feed, mulaw_decode(mulaw))
+        results = await asyncio.to_thread(self._listening().feed, mulaw_decode(mulaw))
         if any(result.is_final for result in results):  # the decode the caller waits for
             self._observe("asr", time.perf_counter() - started)
-        caller_talking = self.recognizer.speech_active or bool(results)
+        caller_talking = self._listening().speech_active or bool(results)
         if caller_talking and self.speaking and not self._ending:
             await self._barge_in()
         for result in results:
             if result.is_final and not self._ending:
                 self.transcript.append(("caller", result.text))
-                self._spawn(self._respond(self._on_utterance(self.call, result.text)))
+                self._spawn(self._respond(self._on_utterance(self._live(), result.text)))
         await self._check_time(seconds, caller_talking)
 
     async def _dtmf(self, msg: dict) -> None:
@@ -238,7 +250,7 @@ class TwilioMediaSession:
         if self.speaking:
             await self._barge_in()
         if self._on_dtmf:
-            self._spawn(self._respond(self._on_dtmf(self.call, digit)))
+            self._spawn(self._respond(self._on_dtmf(self._live(), digit)))
 
     async def _mark(self, msg: dict) -> None:
         name = str(_field(msg, "mark", "name"))
@@ -278,7 +290,7 @@ class TwilioMediaSession:
         if self._play_task and not self._play_task.done():
             self._play_task.cancel()
         self._pending_marks.clear()
-        await self._send({"event": "clear", "streamSid": self.call.stream_sid})
+        await self._send({"event": "clear", "streamSid": self._live().stream_sid})
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -329,7 +341,7 @@ class TwilioMediaSession:
         self._marks_sent += 1
         name = f"{'end' if reply.end_call else 'reply'}-{self._marks_sent}"
         self._pending_marks.add(name)
-        await self._send({"event": "mark", "streamSid": self.call.stream_sid, "mark": {"name": name}})
+        await self._send({"event": "mark", "streamSid": self._live().stream_sid, "mark": {"name": name}})
         if reply.end_call:
             self.end_reason = self.end_reason or "bot ended the call"
             # Twilio confirms with the mark; if it never does, hang up once the audio has had time.
@@ -338,7 +350,7 @@ class TwilioMediaSession:
     async def _send_audio(self, pcm: bytes) -> None:
         if pcm:
             payload = base64.b64encode(mulaw_encode(pcm)).decode("ascii")
-            await self._send({"event": "media", "streamSid": self.call.stream_sid, "media": {"payload": payload}})
+            await self._send({"event": "media", "streamSid": self._live().stream_sid, "media": {"payload": payload}})
 
 
 async def _constant(reply: ReplyLike) -> ReplyLike:

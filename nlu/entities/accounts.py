@@ -62,10 +62,9 @@ def extract_accounts_and_cards(text: str, claimed: Claimed) -> list[Entity]:
             if not claimed.free(m.start(), m.end()):
                 continue
             phrase = m.group(0).lower()
-            if "card" in phrase or phrase in ("visa", "mastercard", "amex") or re.match(
-                    r"\s*card", text[m.end():], re.IGNORECASE):
-                end = m.end() + (re.match(r"\s*card", text[m.end():], re.IGNORECASE).end()
-                                 if "card" not in phrase and re.match(r"\s*card", text[m.end():], re.IGNORECASE) else 0)
+            card_after = re.match(r"\s*card", text[m.end():], re.IGNORECASE)
+            if "card" in phrase or phrase in ("visa", "mastercard", "amex") or card_after:
+                end = m.end() + (card_after.end() if "card" not in phrase and card_after else 0)
                 found.append(Entity("card", value, m.start(), end))
                 if value == "credit" and "credit" in phrase:
                     found.append(Entity("account", "credit_card", m.start(), end, role=_role(text, m.start())))

@@ -98,7 +98,7 @@ def _words(text: str, claimed: Claimed) -> list[Entity]:
         before_symbol = re.search(r"([$£€])\s*$", text[:start])
         currency = CURRENCY_WORDS.get((currency_word or "").lower()) or (
             SYMBOLS[before_symbol.group(1)] if before_symbol else None)
-        if currency_word:
+        if currency_word and after:
             end += after.end()
         elif not currency and (value < 2 or not _bare_number_is_money(text, start, end)):
             continue

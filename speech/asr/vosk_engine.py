@@ -51,8 +51,14 @@ class VoskRecognizer(Recognizer):
         self._kaldi_grammar = self.grammar
         return kaldi
 
+    def _engine(self) -> vosk.KaldiRecognizer:
+        """Kaldi's recogniser for the current grammar (made on first use)."""
+        if self._kaldi is None:
+            self._kaldi = self._new_kaldi()
+        return self._kaldi
+
     def _reset_engine(self) -> None:
-        self._kaldi.Reset()
+        self._engine().Reset()
         self._pieces: list[Word] = []
         self._offset = 0.0
         self._last_partial = ""
@@ -74,15 +80,15 @@ class VoskRecognizer(Recognizer):
 
     def _accept(self, frame: VadFrame) -> bool:
         self._fed_s += len(frame.samples) / self.model_rate
-        if self._kaldi.AcceptWaveform(frame.samples.tobytes()):
-            self._pieces += self._words(json.loads(self._kaldi.Result()), "result")
+        if self._engine().AcceptWaveform(frame.samples.tobytes()):
+            self._pieces += self._words(json.loads(self._engine().Result()), "result")
             return True
         return False
 
     def _audio(self, frame: VadFrame) -> AsrResult | None:
         if self._accept(frame):
             return None
-        partial = json.loads(self._kaldi.PartialResult())
+        partial = json.loads(self._engine().PartialResult())
         words = tuple(self._pieces + self._words(partial, "partial_result"))
         text = " ".join(w.word for w in words)
         if not text or text == self._last_partial:
@@ -91,7 +97,7 @@ class VoskRecognizer(Recognizer):
         return AsrResult(text, False, words, words[0].start, words[-1].end)
 
     def _end(self, end_s: float) -> AsrResult | None:
-        words = tuple(self._pieces + self._words(json.loads(self._kaldi.FinalResult()), "result"))
+        words = tuple(self._pieces + self._words(json.loads(self._engine().FinalResult()), "result"))
         self._reset_engine()
         if not words:
             return None
