@@ -13,9 +13,10 @@ run: install
 	.venv/bin/bankbot serve
 
 # Models are trained once up front (a no-op when current) so every stack the tests start reuses them.
-# The import contracts and the type check (pyproject.toml) run first: lower packages never import
-# the app, and the packages mypy covers so far stay clean.
+# The gates (configured in pyproject.toml) run first: lint, the import contracts (lower packages
+# never import the app) and the type check of the packages mypy covers so far.
 test: install browser-deps
+	.venv/bin/ruff check
 	.venv/bin/lint-imports
 	.venv/bin/mypy
 	.venv/bin/bankbot train

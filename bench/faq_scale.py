@@ -123,7 +123,7 @@ def main() -> None:
             for nprobe in probes:
                 if nprobe:
                     index.nprobe = nprobe
-                ms, found = timed(lambda i: index.search(queries[i:i + 1], POOL)[1][0, 0], queries)
+                ms, found = timed(lambda i, index=index: index.search(queries[i:i + 1], POOL)[1][0, 0], queries)
                 recall = float(np.mean(np.array(found) == truth))
                 label = kind + (f"/{nprobe}" if nprobe else "") + ("*" if nprobe and nprobe == chosen and name == "product" else "")
                 print(f"{n:>8} {rows:>8} {'faiss ' + name:>15} {label:>10} {build_s:>8.2f} "

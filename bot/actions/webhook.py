@@ -5,27 +5,47 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
 from bot.actions.balance import ActionCheckBalance
-from bot.actions.cards import ActionAskCard, ActionCardRequest, ActionCardStatus, ValidateCardForm
+from bot.actions.cards import (
+    ActionAskCard,
+    ActionCardRequest,
+    ActionCardStatus,
+    ValidateCardForm,
+)
 from bot.actions.context import ActionContext
-from bot.actions.credit_card import (ActionAskCardPaymentAmount, ActionAskCardPaymentConfirmed,
-                                     ActionPayCreditCard, ValidatePayCardForm)
-from bot.actions.disputes import ActionAskDisputeTransaction, ActionOpenDispute, ValidateDisputeForm
+from bot.actions.credit_card import (
+    ActionAskCardPaymentAmount,
+    ActionAskCardPaymentConfirmed,
+    ActionPayCreditCard,
+    ValidatePayCardForm,
+)
+from bot.actions.disputes import (
+    ActionAskDisputeTransaction,
+    ActionOpenDispute,
+    ValidateDisputeForm,
+)
 from bot.actions.follow_up import ActionFollowUp
 from bot.actions.gate import ValidateIdentifyForm
-from bot.actions.payees import ActionAddPayee, ActionListPayees, ValidateAddPayeeForm
-from bot.actions.resume import ActionResumeAfterIdentify
-from bot.actions.scheduled import ActionCancelScheduledTransfer, ActionListScheduledTransfers
-from bot.actions.stepup import ActionAskStepupCode
-from bot.actions.transactions import ActionSearchTransactions
-from bot.actions.transfer import ActionAskTransferConfirmed, ActionExecuteTransfer, ValidateTransferForm
 from bot.actions.human import ActionRequestHuman
 from bot.actions.limits import ActionCheckLimits
+from bot.actions.payees import ActionAddPayee, ActionListPayees, ValidateAddPayeeForm
+from bot.actions.resume import ActionResumeAfterIdentify
+from bot.actions.scheduled import (
+    ActionCancelScheduledTransfer,
+    ActionListScheduledTransfers,
+)
+from bot.actions.stepup import ActionAskStepupCode
 from bot.actions.support import ActionAnswerSupport
 from bot.actions.tasks import ActionAnswerOffer, ActionOfferSwitch
+from bot.actions.transactions import ActionSearchTransactions
+from bot.actions.transfer import (
+    ActionAskTransferConfirmed,
+    ActionExecuteTransfer,
+    ValidateTransferForm,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/actions", tags=["actions"])

@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
-from bot.analytics.feedback import ComplaintStore, FeedbackRejected, FeedbackStore, nps_sampled
+from bot.analytics.feedback import (
+    ComplaintStore,
+    FeedbackRejected,
+    FeedbackStore,
+    nps_sampled,
+)
 from bot.analytics.survey import CSAT_QUESTION, NPS_QUESTION
 from bot.conversations.store import Conversation, ConversationStore
 from bot.deps import get_conversations, open_conversation, optional_customer

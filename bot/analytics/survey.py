@@ -17,7 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.analytics.feedback import Feedback, FeedbackRejected, FeedbackStore, nps_sampled
+from bot.analytics.feedback import (
+    Feedback,
+    FeedbackRejected,
+    FeedbackStore,
+    nps_sampled,
+)
 from bot.analytics.survey_answers import is_refusal, read_score
 from bot.conversations.store import Conversation, ConversationStore, NewTurn
 from bot.conversations.tables import TurnRow

@@ -25,7 +25,12 @@ from bot.bankcore.money import to_minor
 from bot.bankcore.port import BankError
 from bot.bankcore.sql_ledger import Line, append_audit, post_entry, write_transaction
 from bot.bankcore.sql_models import (
-    AccountRow, CardRow, CustomerRow, PayeeRow, create_bank_schema, drop_bank_schema,
+    AccountRow,
+    CardRow,
+    CustomerRow,
+    PayeeRow,
+    create_bank_schema,
+    drop_bank_schema,
 )
 from bot.bankcore.validation import clean_account_number, clean_name
 

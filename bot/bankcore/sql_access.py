@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from bot.bankcore.money import parse_amount, to_minor
 from bot.bankcore.port import (
-    CurrencyMismatch, InvalidTransfer, NotOwner, UnknownAccount, UnknownCard, UnknownCustomer,
+    CurrencyMismatch,
+    InvalidTransfer,
+    NotOwner,
+    UnknownAccount,
+    UnknownCard,
+    UnknownCustomer,
     UnknownPayee,
 )
 from bot.bankcore.sql_models import AccountRow, CardRow, CustomerRow, PayeeRow

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.bankcore.audit import GENESIS_HASH, canonical_json, record_hash
 from bot.bankcore.port import AuditRecord
-from bot.bankcore.sql_models import AccountRow, AuditHeadRow, AuditRow, JournalEntryRow, PostingRow
+from bot.bankcore.sql_models import (
+    AccountRow,
+    AuditHeadRow,
+    AuditRow,
+    JournalEntryRow,
+    PostingRow,
+)
 
 
 @contextmanager
