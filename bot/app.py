@@ -25,6 +25,7 @@ from bot.analytics.complaints import ComplaintRecogniser, ComplaintRules
 from bot.analytics.feedback import ComplaintStore, FeedbackStore
 from bot.analytics.survey import FeedbackSurvey
 from bot.analytics.timings import ResponseTimes
+from bot.bankcore.policy import BankPolicy
 from bot.bankcore.scheduler import run_scheduler
 from bot.bankcore.sql_bankcore import SqlBankCore
 from bot.conversations.store import ConversationStore
@@ -106,7 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if state.supervisor:
                 await state.supervisor.start()
                 cleanup.push_async_callback(state.supervisor.stop)
-            state.bankcore = SqlBankCore(sessions)
+            policy = yaml.safe_load((settings.data_dir / "bank" / "policy.yml").read_text(encoding="utf-8"))
+            bank_policy = BankPolicy.of(policy)
+            language = DialogueLanguage.load(settings.data_dir / "language" / "en.yml")
+            state.bankcore = SqlBankCore(sessions, policy=bank_policy)
             if settings.scheduled_transfers_interval_s > 0:
                 scheduler = asyncio.create_task(run_scheduler(
                     state.bankcore, settings.scheduled_transfers_interval_s), name="scheduled-transfers")
@@ -127,19 +131,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             housekeeping = asyncio.create_task(run_housekeeping(desk), name="handoff-housekeeping")
             cleanup.push_async_callback(_cancel, housekeeping)
             state.handoff_gate = gate = HandoffGate(desk, hooks, state.conversations, state.bankcore)
-            policy = settings.data_dir / "bank" / "policy.yml"
-            state.vault = SecretVault(yaml.safe_load(policy.read_text())["secrets"]["held_for_s"])
+            state.vault = SecretVault(float(policy["secrets"]["held_for_s"]))
             state.identity_attempts = AttemptGuard(sessions, load_rules(policy, "identification"))
+            state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"))
             state.turn_sources = TurnSources()
             state.twilio_auth_token = settings.twilio_auth_token  # phone streams must be signed with it
-            state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"))
-            placeholders = yaml.safe_load((settings.data_dir / "language" / "en.yml").read_text())["secret_placeholders"]
             state.complaints = ComplaintStore(sessions)
             complaints = ComplaintRecogniser(
                 ComplaintRules.load(settings.data_dir / "analytics" / "complaints.yml"), state.complaints, sessions)
             state.turns = TurnService(
                 state.conversations, state.rasa, gate, survey,
-                Secrets(state.vault, dict(placeholders), state.tokens, state.turn_sources),
+                Secrets(state.vault, language.secret_placeholders, state.tokens, state.turn_sources),
                 observers=[TurnMetrics(metrics), ResponseTimes(sessions), complaints])
             telephony = httpx.AsyncClient(timeout=10)  # Twilio's REST API, for call transfers
             cleanup.push_async_callback(telephony.aclose)
@@ -153,10 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 state.speech = None
             metrics.watch_handoffs(engine)
             state.actions = build_executor(ActionContext(
-                state.bankcore, state.conversations, state.knowledge,
-                DialogueLanguage.load(settings.data_dir / "language" / "en.yml"),
+                state.bankcore, state.conversations, state.knowledge, language,
                 form_starts(settings.data_dir / "rasa" / "rules.yml"), frozenset(support_intents(settings)),
-                state.vault, state.identity_attempts, state.turn_sources))
+                state.vault, state.identity_attempts, state.turn_sources, bank_policy))
             yield
 
     app = FastAPI(

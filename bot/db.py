@@ -5,10 +5,12 @@ own base, ``handoff.models``) in one database (SQLite file by default, PostgreSQ
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from handoff.models import create_tables
 
@@ -41,6 +43,22 @@ def create_all(engine: Engine) -> None:
     """Every table the app uses, where missing."""
     Base.metadata.create_all(engine)
     create_tables(engine)
+
+
+@contextmanager
+def write_transaction(sessions: sessionmaker) -> Iterator[Session]:
+    """One atomic write; on SQLite the database write lock is taken up front (BEGIN IMMEDIATE) so
+    concurrent writers queue instead of reading stale rows (a balance, a turn number, a failure
+    count) or failing to upgrade their lock. On PostgreSQL lock the rows you update (FOR UPDATE)."""
+    with sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

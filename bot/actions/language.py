@@ -33,6 +33,7 @@ class DialogueLanguage:
     another_task: re.Pattern[str]
     same_task_again: str
     payee_pronouns: re.Pattern[str]
+    secret_placeholders: dict[str, str]  # requested slot -> what the transcript shows for its answer
 
     @classmethod
     def load(cls, path: Path) -> DialogueLanguage:
@@ -42,7 +43,8 @@ class DialogueLanguage:
                    {str(k).lower(): int(v) for k, v in doc["ordinals"].items()},
                    {name: _words(doc[f"{name}_words"]) for name in ("newest", "oldest", "largest", "smallest", "last")},
                    frozenset(doc["search_stop_words"]), frozenset(doc["generic_account_words"]),
-                   _words(doc["another_task_words"]), str(doc["same_task_again"]), _words(doc["payee_pronouns"]))
+                   _words(doc["another_task_words"]), str(doc["same_task_again"]), _words(doc["payee_pronouns"]),
+                   {str(k): str(v) for k, v in doc["secret_placeholders"].items()})
 
     def task(self, form: str) -> str:
         return self.tasks.get(form, form.replace("_form", "").replace("_", " "))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -26,7 +27,12 @@ class BankPolicy:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_POLICY) -> BankPolicy:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))["bank"]
+        return cls.of(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def of(cls, policy: dict[str, Any]) -> BankPolicy:
+        """From the parsed policy file (its ``bank:`` section)."""
+        doc = policy["bank"]
         transfers, cards = doc["transfers"], doc["cards"]
         unusual, minimum = transfers["unusual"], cards["minimum_payment"]
         return cls(int(transfers["schedule_days_ahead"]), Decimal(str(unusual["factor"])),

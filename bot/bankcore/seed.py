@@ -23,7 +23,7 @@ from bot.bankcore.hashing import hash_secret
 from bot.bankcore.history import generate_history
 from bot.bankcore.money import to_minor
 from bot.bankcore.port import BankError
-from bot.bankcore.sql_ledger import Line, append_audit, post_entry, write_transaction
+from bot.bankcore.sql_ledger import Line, append_audit, post_entry
 from bot.bankcore.sql_models import (
     AccountRow,
     CardRow,
@@ -33,6 +33,7 @@ from bot.bankcore.sql_models import (
     drop_bank_schema,
 )
 from bot.bankcore.validation import clean_account_number, clean_name
+from bot.db import write_transaction
 
 SEED_LOCK_KEY = 0x62616E6B  # "bank"
 REQUIRED_FIELDS = ("username", "password", "customer_number", "full_name", "tier", "pin",

@@ -55,7 +55,6 @@ from bot.bankcore.sql_ledger import (
     append_audit,
     post_entry,
     to_audit_record,
-    write_transaction,
 )
 from bot.bankcore.sql_models import (
     AccountRow,
@@ -76,6 +75,7 @@ from bot.bankcore.validation import (
     clean_name,
     clean_text,
 )
+from bot.db import write_transaction
 
 MAX_TRANSACTIONS = 500
 

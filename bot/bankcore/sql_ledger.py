@@ -1,19 +1,18 @@
 """Low-level ledger writes shared by the adapter and the seeder.
 
 Three things must be done the same way everywhere money or the audit log is touched: take the write
-lock, post a journal entry whose postings balance, and append a hash-chained audit record.
+lock (``bot.db.write_transaction``), post a journal entry whose postings balance, and append a
+hash-chained audit record.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.bankcore.audit import GENESIS_HASH, canonical_json, record_hash
 from bot.bankcore.port import AuditRecord
@@ -24,21 +23,6 @@ from bot.bankcore.sql_models import (
     JournalEntryRow,
     PostingRow,
 )
-
-
-@contextmanager
-def write_transaction(sessions: sessionmaker) -> Iterator[Session]:
-    """One atomic write; on SQLite the database write lock is taken up front (BEGIN IMMEDIATE) so
-    concurrent writers queue instead of reading stale balances or failing to upgrade their lock."""
-    with sessions() as session:
-        if session.get_bind().dialect.name == "sqlite":
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 @dataclass(frozen=True)

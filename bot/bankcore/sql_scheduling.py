@@ -34,9 +34,10 @@ from bot.bankcore.sql_access import (
     customer_row,
     transfer_request,
 )
-from bot.bankcore.sql_ledger import append_audit, write_transaction
+from bot.bankcore.sql_ledger import append_audit
 from bot.bankcore.sql_models import ScheduledTransferRow, TransferRow
 from bot.bankcore.validation import clean_idempotency_key, clean_text
+from bot.db import write_transaction
 
 log = logging.getLogger(__name__)
 

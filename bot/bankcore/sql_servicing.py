@@ -39,7 +39,7 @@ from bot.bankcore.sql_access import (
     owned_card,
     utcnow,
 )
-from bot.bankcore.sql_ledger import append_audit, write_transaction
+from bot.bankcore.sql_ledger import append_audit
 from bot.bankcore.sql_models import (
     AccountRow,
     CardRow,
@@ -49,6 +49,7 @@ from bot.bankcore.sql_models import (
     PostingRow,
 )
 from bot.bankcore.validation import clean_text
+from bot.db import write_transaction
 
 CARD_VALID_YEARS = 4
 CODE_TTL = timedelta(minutes=5)

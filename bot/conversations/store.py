@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.conversations.tables import ConversationRow, TurnRow
+from bot.db import write_transaction
 
 CHANNELS = ("web", "rest", "websocket", "voice", "cli")
 
@@ -95,38 +94,34 @@ class ConversationStore:
                 raise UnknownConversation(conversation_id)
             row.mode = mode
 
-    def append(self, conversation_id: str, turns: list[NewTurn], tries: int = 8) -> None:
-        """Append turns atomically, numbered after the conversation's last turn. The conversation
-        row is locked for the numbering (PostgreSQL); where two writers still pick the same
-        number (SQLite, another instance) the loser numbers again, so no turn is ever lost."""
+    def append(self, conversation_id: str, turns: list[NewTurn]) -> None:
+        """Append turns atomically, numbered after the conversation's last turn. Appends to one
+        conversation queue for the numbering (the write lock on SQLite, the conversation row on
+        PostgreSQL), so parallel messages are all kept, in order."""
         now = datetime.now(timezone.utc)
-        for attempt in range(tries):
-            try:
-                with self._sessions.begin() as session:
-                    session.execute(select(ConversationRow.id).where(ConversationRow.id == conversation_id)
-                                    .with_for_update())
-                    seq = session.scalar(
-                        select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id)) or 0
-                    for turn in turns:
-                        seq += 1
-                        session.add(TurnRow(
-                            conversation_id=conversation_id, seq=seq, speaker=turn.speaker,
-                            text=turn.text, channel=turn.channel, created_at=now, nlu=turn.nlu,
-                            meta=turn.meta,
-                        ))
-                return
-            except IntegrityError:
-                if attempt == tries - 1:
-                    raise
-                time.sleep(0.01 * (attempt + 1))
+        with write_transaction(self._sessions) as session:
+            session.execute(select(ConversationRow.id).where(ConversationRow.id == conversation_id)
+                            .with_for_update())
+            seq = session.scalar(
+                select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id)) or 0
+            for turn in turns:
+                seq += 1
+                session.add(TurnRow(
+                    conversation_id=conversation_id, seq=seq, speaker=turn.speaker,
+                    text=turn.text, channel=turn.channel, created_at=now, nlu=turn.nlu,
+                    meta=turn.meta,
+                ))
 
     def last_requested_slot(self, conversation_id: str) -> str | None:
-        """What the bot asked for at the end of the last turn (the slot its form requested)."""
+        """What the bot asked for after the last customer message the dialogue read (the slot its
+        form requested). Messages it never read (Rasa was down, an agent had the chat) are skipped:
+        a PIN sent again after an outage is still an answer to the PIN question."""
         with self._sessions() as session:
-            nlu = session.scalar(
+            recent = session.scalars(
                 select(TurnRow.nlu).where(TurnRow.conversation_id == conversation_id, TurnRow.speaker == "customer")
-                .order_by(TurnRow.seq.desc()).limit(1))
-        return (nlu or {}).get("requested_slot")
+                .order_by(TurnRow.seq.desc()).limit(20))
+            read = next((nlu for nlu in recent if nlu), None)
+        return (read or {}).get("requested_slot")
 
     def turns(self, conversation_id: str) -> list[Turn]:
         """The whole transcript in order."""

@@ -11,14 +11,13 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
-from bot.db import Base
+from bot.db import Base, write_transaction
 
 
 class AttemptRow(Base):
@@ -42,11 +41,10 @@ class LockRule:
         return timedelta(seconds=min(self.lock_s * 2 ** max(lockouts - 1, 0), self.max_lock_s))
 
 
-def load_rules(policy_file: Path, section: str) -> dict[str, LockRule]:
-    """The lock rules of one ``lockout`` section ("identification", "login") of the policy file."""
-    doc = yaml.safe_load(policy_file.read_text(encoding="utf-8"))["lockout"][section]
+def load_rules(policy: dict[str, Any], section: str) -> dict[str, LockRule]:
+    """The lock rules of one ``lockout`` section ("identification", "login") of the parsed policy."""
     return {name: LockRule(int(r["failures"]), float(r["window_s"]), float(r["lock_s"]),
-                           float(r["max_lock_s"])) for name, r in doc.items()}
+                           float(r["max_lock_s"])) for name, r in policy["lockout"][section].items()}
 
 
 T = TypeVar("T")
@@ -84,13 +82,24 @@ class AttemptGuard:
         return max([0.0, *waits])
 
     def failed(self, values: dict[str, str | None]) -> float:
-        """Count a failure against every key; returns the lock now in force (0 when none)."""
+        """Count a failure against every key; returns the lock now in force (0 when none).
+        Parallel guesses queue on the rows (``write_transaction``), so none goes uncounted; two
+        first failures of a new key at once make one of them count again."""
+        try:
+            self._count_failure(values)
+        except IntegrityError:  # another guess created the key's row meanwhile (PostgreSQL)
+            self._count_failure(values)
+        return self.locked_for(values)
+
+    def _count_failure(self, values: dict[str, str | None]) -> None:
         now = self._clock()
-        with self._sessions.begin() as session:
+        with write_transaction(self._sessions) as session:
             for rule, key in self._keys(values):
                 rule_ = self._rules[rule]
-                row = session.get(AttemptRow, key) or AttemptRow(key=key, failures=0, lockouts=0)
-                session.add(row)
+                row = session.get(AttemptRow, key, with_for_update=True)
+                if row is None:
+                    row = AttemptRow(key=key, failures=0, lockouts=0)
+                    session.add(row)
                 since = _aware(row.counting_since)
                 if since is None or (now - since).total_seconds() > rule_.window_s:
                     row.failures, row.counting_since = 0, now
@@ -99,13 +108,12 @@ class AttemptGuard:
                     row.lockouts = (row.lockouts or 0) + 1
                     row.failures, row.counting_since = 0, None
                     row.locked_until = now + rule_.lock_for(row.lockouts)
-        return self.locked_for(values)
 
     def succeeded(self, values: dict[str, str | None]) -> None:
         """A right secret: the account's count starts again (a source's count is left as it is)."""
-        with self._sessions.begin() as session:
+        with write_transaction(self._sessions) as session:
             for rule, key in self._keys({k: v for k, v in values.items() if not k.startswith("per_source")}):
-                row = session.get(AttemptRow, key)
+                row = session.get(AttemptRow, key, with_for_update=True)
                 if row is not None:
                     row.failures, row.lockouts, row.locked_until, row.counting_since = 0, 0, None, None
 

@@ -64,3 +64,38 @@ def test_a_lock_out_outlives_the_process(tmp_path):
     for _ in range(3):  # the second lock-out lasts twice as long
         later.failed({"per_customer": "10000002"})
     assert 119 <= later.locked_for({"per_customer": "10000002"}) <= 120
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_parallel_guesses_are_all_counted(tmp_path, database):
+    """Guesses sent at once from many conversations must not overwrite each other's count (a lost
+    update would give an attacker free guesses) nor fail on the new key's row."""
+    import contextlib
+    import threading
+
+    from tests.pg import throwaway_schema
+
+    with contextlib.ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'race.db'}" if database == "sqlite"
+               else stack.enter_context(throwaway_schema("attempts")))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        create_all(engine)
+        guard = AttemptGuard(make_session_factory(engine),
+                             {"per_customer": LockRule(failures=6, window_s=300, lock_s=60, max_lock_s=600)})
+        start, errors = threading.Barrier(6), []
+
+        def guess() -> None:
+            start.wait()
+            try:
+                guard.failed({"per_customer": "10000004"})
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=guess) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert guard.locked_for({"per_customer": "10000004"}) > 0  # six failures: locked
