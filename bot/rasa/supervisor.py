@@ -5,7 +5,8 @@ again), so the supervisor never blocks a request: it only owns the process lifec
 for real: Rasa runs in its own process group, dies with the app (``PR_SET_PDEATHSIG``, so even a
 ``kill -9`` of the app leaves no orphan holding the port with a stale token), and a pidfile lets
 the next start clean up a child that survived anyway (another OS, a crash between fork and exec).
-Rasa's HTTP API requires the app's internal token (``--auth-token``).
+Rasa's HTTP API requires the app's internal token (``--auth-token``, passed so that other local
+users cannot read it from the process list).
 """
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+TOKEN_VARIABLE = "BANKBOT_RASA_AUTH_TOKEN"
+# Rasa takes its API token only as an argument, and any local user can read a process's
+# arguments (/proc/<pid>/cmdline) but not its environment: the launcher hands the token over in
+# the environment and adds the argument inside the process (``sys.argv`` is not the kernel's copy).
+_LAUNCH = ("import os, sys; from rasa.__main__ import main; "
+           f"sys.argv = ['rasa', *sys.argv[1:], '--auth-token=' + os.environ.pop({TOKEN_VARIABLE!r})]; main()")
 _STABLE_S = 60.0  # a Rasa that ran this long before dying restarts after the shortest back-off
 
 
@@ -43,7 +50,7 @@ def _is_rasa_on_port(pid: int, port: int) -> bool:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return any(a.endswith(b"rasa") for a in argv) and str(port).encode() in argv
+    return any(b"rasa" in a for a in argv) and str(port).encode() in argv
 
 
 def stop_stale_child(pidfile: Path, port: int) -> bool:
@@ -85,13 +92,14 @@ class RasaSupervisor:
         return self._proc.pid if self._proc and self._proc.returncode is None else None
 
     def command(self) -> list[str]:
+        """``rasa run`` through the launcher in Rasa's own Python; the token travels in the
+        environment (``TOKEN_VARIABLE``), never on the command line."""
         endpoints, credentials = write_endpoints(self._settings)
         return [
-            str(self._settings.rasa_bin), "run", "--enable-api",
+            str(self._settings.rasa_bin.parent / "python"), "-c", _LAUNCH, "run", "--enable-api",
             "--interface", "127.0.0.1", "--port", str(self._settings.rasa_port),
             "--model", str(model_path(self._settings)),
             "--endpoints", str(endpoints), "--credentials", str(credentials),
-            f"--auth-token={self._settings.internal_token}",  # one argument: a token may start with "-"
         ]
 
     @property
@@ -108,7 +116,8 @@ class RasaSupervisor:
         log_dir: Path = self._settings.var_dir / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_file = open(log_dir / "rasa.log", "ab")  # noqa: SIM115 - handed to the child
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+               TOKEN_VARIABLE: self._settings.internal_token}
         proc = await asyncio.create_subprocess_exec(
             *self.command(), stdout=log_file, stderr=asyncio.subprocess.STDOUT, env=env,
             cwd=str(self._settings.var_dir / "rasa"), preexec_fn=_own_group_and_die_with_parent,

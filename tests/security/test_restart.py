@@ -133,15 +133,27 @@ def test_a_pidfile_naming_some_other_process_stops_nothing(tmp_path):
         other.kill()
 
 
-def test_a_token_that_looks_like_an_option_still_reaches_rasa(tmp_path):
-    """A generated token starting with '-' made `rasa run` exit with a usage error (seen in CI)."""
+def test_the_token_reaches_rasa_intact_and_never_its_command_line(tmp_path):
+    """A generated token starting with '-' made `rasa run` exit with a usage error (seen in CI);
+    and a token on the command line is readable by every local user (/proc/<pid>/cmdline)."""
     import argparse
+    import json
+    import sys
 
-    from bot.rasa.supervisor import RasaSupervisor
+    from bot.rasa.supervisor import TOKEN_VARIABLE, RasaSupervisor
     from bot.settings import Settings
 
-    command = RasaSupervisor(Settings(var_dir=tmp_path, internal_token="-starts-like-an-option")).command()
+    token = "-starts-like-an-option"
+    command = RasaSupervisor(Settings(var_dir=tmp_path, internal_token=token)).command()
+    assert not any(token in part for part in command)
+    fake_rasa = tmp_path / "fake" / "rasa"  # a named fake of Rasa's entry point: prints its argv
+    fake_rasa.mkdir(parents=True)
+    (fake_rasa / "__init__.py").write_text("")
+    (fake_rasa / "__main__.py").write_text("import json, sys\ndef main():\n    print(json.dumps(sys.argv))\n")
+    launched = subprocess.run([sys.executable, *command[1:]], capture_output=True, text=True, check=True,
+                              env={"PYTHONPATH": str(tmp_path / "fake"), TOKEN_VARIABLE: token})
     parser = argparse.ArgumentParser()
     parser.add_argument("--auth-token")
-    known, _ = parser.parse_known_args(command[2:])
-    assert known.auth_token == "-starts-like-an-option"
+    parser.add_argument("--port")
+    known, _ = parser.parse_known_args(json.loads(launched.stdout)[1:])
+    assert known.auth_token == token and known.port == str(Settings().rasa_port)

@@ -5,6 +5,7 @@ API answered anyone on the machine without a token."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -95,3 +96,8 @@ def test_supervisor_analytics_never_list_a_secret(secure_stack, handed_off):
     assert summary.status_code == 200 and missed.status_code == 200
     for secret in [*SECRETS, "4821"]:
         assert secret not in json.dumps(summary.json()["unrecognised"]) + missed.text, secret
+
+
+def test_no_local_user_reads_rasas_token_from_the_process_list(secure_stack):
+    cmdline = Path(f"/proc/{secure_stack.rasa_pid()}/cmdline").read_bytes()
+    assert INTERNAL_TOKEN.encode() not in cmdline and b"run" in cmdline

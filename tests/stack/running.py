@@ -56,7 +56,7 @@ class Stack:
                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def rasa_pid(self) -> int:
-        out = subprocess.run(["pgrep", "-f", f"rasa run .*--port {self.rasa_port}"],
+        out = subprocess.run(["pgrep", "-f", f"run --enable-api .*--port {self.rasa_port}"],
                              capture_output=True, text=True).stdout.split()
         return int(out[0])
 
