@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from handoff.agent_auth import (
+    LOCKED_OUT,
     Desk,
     EntryId,
     Me,
@@ -186,15 +187,12 @@ async def console() -> HTMLResponse:
 
 
 @router.post("/login", response_model=LoginOut,
-             responses={401: {"description": "wrong username or password"},
-                        429: {"description": "too many failed logins: wait Retry-After seconds"}})
+             responses={401: {"description": "wrong username or password"}, **LOCKED_OUT})
 async def login(body: LoginIn, desk: Desk, request: Request) -> LoginOut:
     """Exchange agent credentials for a bearer token; the agent becomes available. Failed logins
     are counted per account and address by the app's login guard; past its limit, 429."""
-    result, wait = await guarded_login(request, f"agent:{body.username.lower()}",
-                                       lambda: desk.agents.login(body.username, body.password))
-    if wait:
-        raise HTTPException(429, "too many failed logins; try again later", headers={"Retry-After": str(int(wait) + 1)})
+    result = await guarded_login(request, f"agent:{body.username.lower()}",
+                                 lambda: desk.agents.login(body.username, body.password))
     if result is None:
         await run_in_threadpool(desk.audit.record, None, "login", "denied",
                                 detail={"username": body.username})

@@ -25,17 +25,25 @@ T = TypeVar("T")
 class LoginGuard(Protocol):
     """Counts failed logins per account and address (the app puts one on ``app.state.login_attempts``)."""
 
-    def attempt(self, values: dict[str, str | None], check: Callable[[], T | None]) -> tuple[T | None, float]: ...
+    def attempt(self, values: dict[str, str | None], check: Callable[[], Any]) -> tuple[Any, float]: ...
 
 
-async def guarded_login(request: Request, account: str, check: Callable[[], T | None]) -> tuple[T | None, float]:
-    """``check`` (a login) through the app's login guard: ``(result, seconds locked)``. Without a
-    guard (a bare desk in tests) the login simply runs."""
+LOCKED_OUT: dict[int | str, dict[str, Any]] = {429: {"description": "too many failed logins: wait Retry-After seconds"}}
+
+
+async def guarded_login(request: Request, account: str, check: Callable[[], T | None]) -> T | None:
+    """``check`` (a login) through the app's login guard (failures counted per account and
+    address): its result, or 429 with ``Retry-After`` while locked, the password unchecked.
+    Without a guard (a bare desk in tests) the login simply runs."""
     guard: LoginGuard | None = getattr(request.app.state, "login_attempts", None)
     if guard is None:
-        return await run_in_threadpool(check), 0.0
+        return await run_in_threadpool(check)
     values = {"per_account": account, "per_source": request.client.host if request.client else None}
-    return await run_in_threadpool(guard.attempt, values, check)
+    result, wait = await run_in_threadpool(guard.attempt, values, check)
+    if wait:
+        raise HTTPException(429, "too many failed logins; try again later",
+                            headers={"Retry-After": str(int(wait) + 1)})
+    return result
 
 
 def get_desk(request: Request) -> HandoffDesk:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from handoff.agent_api import LoginIn
-from handoff.agent_auth import get_desk, guarded_login
+from handoff.agent_auth import LOCKED_OUT, get_desk, guarded_login
 from handoff.desk import HandoffDesk
 
 supervisor_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/analytics/login "
@@ -50,18 +50,14 @@ class SupervisorLoginOut(BaseModel):
 
 @router.post("/login", response_model=SupervisorLoginOut,
              responses={401: {"description": "wrong username or password"},
-                        403: {"description": "not a supervisor"},
-                        429: {"description": "too many failed logins: wait Retry-After seconds"}})
+                        403: {"description": "not a supervisor"}, **LOCKED_OUT})
 async def supervisor_login(body: LoginIn, request: Request,
                            desk: HandoffDesk = Depends(get_desk)) -> SupervisorLoginOut:
     """Exchange a supervisor's agent credentials for a bearer token for the analytics and the
     dashboard (the account's presence in the agent queue is left as it is). Audited; failed
     logins count against the account as at the agent console (429 past the limit)."""
-    result, wait = await guarded_login(request, f"agent:{body.username.lower()}",
-                                       lambda: desk.agents.login(body.username, body.password, available=False))
-    if wait:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
-                            headers={"Retry-After": str(int(wait) + 1)})
+    result = await guarded_login(request, f"agent:{body.username.lower()}",
+                                 lambda: desk.agents.login(body.username, body.password, available=False))
     if result is None:
         await run_in_threadpool(desk.audit.record, None, "analytics_login", "denied",
                                 detail={"username": body.username})

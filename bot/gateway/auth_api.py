@@ -9,13 +9,13 @@ from bot.bankcore.port import BankCore
 from bot.conversations.tokens import TokenStore
 from bot.deps import bearer, get_bankcore, get_tokens
 from bot.gateway.schemas import LoginRequest, LoginResponse
+from handoff.agent_auth import LOCKED_OUT, guarded_login
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=LoginResponse,
-             responses={401: {"description": "wrong credentials"},
-                        429: {"description": "too many failed logins: wait Retry-After seconds"}})
+             responses={401: {"description": "wrong credentials"}, **LOCKED_OUT})
 async def login(
     body: LoginRequest,
     request: Request,
@@ -24,13 +24,8 @@ async def login(
 ) -> LoginResponse:
     """Exchange a username and password for a session token. Failed logins are counted per
     username and per address (``data/bank/policy.yml``); past the limit the answer is 429."""
-    keys = {"per_account": f"customer:{body.username.lower()}",
-            "per_source": request.client.host if request.client else None}
-    customer, wait = await run_in_threadpool(request.app.state.login_attempts.attempt, keys,
-                                             lambda: bank.authenticate(body.username, body.password))
-    if wait:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
-                            headers={"Retry-After": str(int(wait) + 1)})
+    customer = await guarded_login(request, f"customer:{body.username.lower()}",
+                                   lambda: bank.authenticate(body.username, body.password))
     if customer is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     token, expires = await run_in_threadpool(tokens.issue, customer.id)
