@@ -1,8 +1,6 @@
 """FastAPI dependencies: stores and services from ``app.state``, and the calling customer."""
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import Address
@@ -32,8 +30,9 @@ def get_bankcore(request: Request) -> BankCore:
 
 
 def source_address(client: Address | None) -> str | None:
-    """The caller's address as a digest: lock-outs count per source without storing addresses."""
-    return hashlib.sha256(client.host.encode()).hexdigest()[:32] if client and client.host else None
+    """The caller's address, which identification lock-outs count per (``AttemptGuard`` stores
+    only a digest of it)."""
+    return client.host if client and client.host else None
 
 
 def customer_from_token(token: str | None, tokens: TokenStore) -> int | None:

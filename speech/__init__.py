@@ -13,24 +13,24 @@ Public API (import from here):
 """
 from speech.asr.base import AsrEngine, AsrResult, Recognizer, Word
 from speech.audio import (
-                          AudioFormatError,
-                          Pcm,
-                          StreamResampler,
-                          mulaw_decode,
-                          mulaw_encode,
-                          read_wav,
-                          resample,
-                          write_wav,
+    AudioFormatError,
+    Pcm,
+    StreamResampler,
+    mulaw_decode,
+    mulaw_encode,
+    read_wav,
+    resample,
+    write_wav,
 )
 from speech.config import AsrSettings, CallSettings, TtsSettings, VadSettings
 from speech.grammars import grammar
 from speech.models import (
-                          VOSK_OFFICIAL,
-                          ModelInfo,
-                          choose_model,
-                          download_vosk_model,
-                          list_models,
-                          load_engine,
+    VOSK_OFFICIAL,
+    ModelInfo,
+    choose_model,
+    download_vosk_model,
+    list_models,
+    load_engine,
 )
 from speech.textnorm import normalize_for_speech
 from speech.tts import Synthesizer, load_synthesizer

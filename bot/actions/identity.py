@@ -74,19 +74,18 @@ class IdentityValidation:
             dispatcher.utter_message(text="I didn't recognise that as a date of birth (for example "
                                           "12 April 1988) or a 4-digit PIN.")
             return {"identity_secret": None}
-        guarded = {"per_customer": tracker.get_slot("customer_number"), "per_source": self._context.sources.of(tracker.sender_id)}
+        guarded = {"per_customer": tracker.get_slot("customer_number"),
+                   "per_source": self._context.sources.of(tracker.sender_id)}
         guard = self._context.identity_attempts
+        customer = None
         wait = await call(guard.locked_for, guarded) if guard else 0.0
-        if wait:  # no secret is checked while locked: guessing learns nothing
+        if not wait:  # no secret is checked while locked: guessing learns nothing
+            customer = await call(self._context.bank.verify_identity,
+                                  tracker.get_slot("customer_number") or "", **secret)
+            if guard:
+                wait = await call(guard.failed if customer is None else guard.succeeded, guarded) or 0.0
+        if wait:
             dispatcher.utter_message(response="utter_identity_locked", minutes=max(1, round(wait / 60)))
-            return {"identity_secret": None, "customer_number": None, "identity_locked": True}
-        customer = await call(self._context.bank.verify_identity,
-                              tracker.get_slot("customer_number") or "", **secret)
-        if customer is not None and guard:
-            await call(guard.succeeded, guarded)
-        locked_now = await call(guard.failed, guarded) if customer is None and guard else 0.0
-        if locked_now:
-            dispatcher.utter_message(response="utter_identity_locked", minutes=max(1, round(locked_now / 60)))
             return {"identity_secret": None, "customer_number": None, "identity_locked": True}
         if customer is not None:
             await call(self._context.conversations.bind_customer, tracker.sender_id, customer.id,

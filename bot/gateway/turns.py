@@ -47,7 +47,7 @@ class Secrets:
     vault: SecretVault
     placeholders: dict[str, str]  # requested slot -> what the transcript shows instead
     tokens: TokenStore
-    sources: TurnSources  # the caller's (hashed) address while Rasa runs the turn's actions
+    sources: TurnSources  # the caller's address while Rasa runs the turn's actions
 
 
 def fold_custom(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Where the message a conversation is processing came from, for the identification lock-out
 per source address. Rasa's REST channel drops message metadata, so the gateway records the
-(hashed) address here while Rasa processes the turn, and the identity action, which runs in this
+address here while Rasa processes the turn, and the identity action, which runs in this
 same process as Rasa's action server, reads it back."""
 from __future__ import annotations
 

@@ -46,16 +46,21 @@ async def speak(url: str, token: str, conversation_id: str, pcm16k: bytes) -> di
                 return got
 
 
-def test_customer_speaks_in_the_app_and_hears_the_balance(stack, http):
+def alice_asks_her_balance(http) -> tuple[dict[str, str], str, str, bytes]:
+    """Alice logged in with a conversation of her own, and her question as 16 kHz PCM16:
+    (headers, token, conversation id, audio)."""
     headers = login(http, "alice", "alice-demo-pass")
-    token = headers["Authorization"].removeprefix("Bearer ")
     conversation_id = http.post("/api/conversations", json={"channel": "websocket"},
                                 headers=headers).json()["conversation_id"]
-    tts = load_synthesizer(TtsSettings())
-    question = tts.synthesize("What is my balance?")
+    question = load_synthesizer(TtsSettings()).synthesize("What is my balance?")
+    return (headers, headers["Authorization"].removeprefix("Bearer "), conversation_id,
+            resample(question.to_bytes(), question.sample_rate, RATE))
 
-    got = asyncio.run(speak(stack.url, token, conversation_id,
-                            resample(question.to_bytes(), question.sample_rate, RATE)))
+
+def test_customer_speaks_in_the_app_and_hears_the_balance(stack, http):
+    headers, token, conversation_id, question = alice_asks_her_balance(http)
+
+    got = asyncio.run(speak(stack.url, token, conversation_id, question))
 
     assert got["session"]["conversation_id"] == conversation_id and got["session"]["authenticated"]
     heard = [f["text"].lower() for f in got["frames"] if f["type"] == "heard"]
@@ -148,13 +153,8 @@ def test_speaking_over_the_reply_stops_its_playback(stack, http):
 def test_a_logged_out_token_ends_the_voice_stream_before_the_turn(stack, http):
     """Like the typed chat socket: a token logged out while the microphone stream is open is
     refused at the next utterance (4401), and nothing of the customer's is said."""
-    headers = login(http, "alice", "alice-demo-pass")
-    token = headers["Authorization"].removeprefix("Bearer ")
-    conversation_id = http.post("/api/conversations", json={"channel": "websocket"},
-                                headers=headers).json()["conversation_id"]
-    tts = load_synthesizer(TtsSettings())
-    question = tts.synthesize("What is my balance?")
-    pcm = resample(question.to_bytes(), question.sample_rate, RATE) + bytes(2 * RATE)
+    headers, token, conversation_id, question = alice_asks_her_balance(http)
+    pcm = question + bytes(2 * RATE)
 
     async def logged_out_mid_stream() -> tuple[list[dict], int]:
         frames: list[dict] = []
