@@ -132,8 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cleanup.push_async_callback(_cancel, housekeeping)
             state.handoff_gate = gate = HandoffGate(desk, hooks, state.conversations, state.bankcore)
             state.vault = SecretVault(float(policy["secrets"]["held_for_s"]))
-            state.identity_attempts = AttemptGuard(sessions, load_rules(policy, "identification"))
-            state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"))
+            state.identity_attempts = AttemptGuard(sessions, load_rules(policy, "identification"), "identification")
+            state.login_attempts = AttemptGuard(sessions, load_rules(policy, "login"), "login")
             state.turn_sources = TurnSources()
             state.twilio_auth_token = settings.twilio_auth_token  # phone streams must be signed with it
             state.complaints = ComplaintStore(sessions)

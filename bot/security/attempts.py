@@ -61,13 +61,14 @@ def _aware(moment: datetime | None) -> datetime | None:
 class AttemptGuard:
     """``locked_for`` before checking a secret, then ``failed`` or ``succeeded`` after."""
 
-    def __init__(self, sessions: sessionmaker, rules: dict[str, LockRule],
+    def __init__(self, sessions: sessionmaker, rules: dict[str, LockRule], scope: str,
                  clock: Callable[[], datetime] = _utcnow) -> None:
-        self._sessions, self._rules, self._clock = sessions, rules, clock
+        """``scope`` keeps guards apart in the one table: an address's wrong passwords are not
+        its wrong PINs."""
+        self._sessions, self._rules, self._scope, self._clock = sessions, rules, scope, clock
 
-    @staticmethod
-    def _digest(rule: str, value: str) -> str:
-        return hashlib.sha256(f"{rule}:{value}".encode()).hexdigest()
+    def _digest(self, rule: str, value: str) -> str:
+        return hashlib.sha256(f"{self._scope}:{rule}:{value}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def _keys(self, values: dict[str, str | None]) -> Iterable[tuple[str, str]]:
         return ((rule, self._digest(rule, value)) for rule, value in values.items() if value and rule in self._rules)

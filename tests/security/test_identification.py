@@ -54,12 +54,12 @@ def test_a_lock_out_outlives_the_process(tmp_path):
     sessions: sessionmaker = make_session_factory(engine)
     rules = {"per_customer": LockRule(failures=3, window_s=300, lock_s=60, max_lock_s=600)}
     now = datetime(2026, 12, 7, tzinfo=timezone.utc)
-    first = AttemptGuard(sessions, rules, clock=lambda: now)
+    first = AttemptGuard(sessions, rules, "identification", clock=lambda: now)
     for _ in range(3):
         first.failed({"per_customer": "10000002"})
-    again = AttemptGuard(sessions, rules, clock=lambda: now + timedelta(seconds=30))
+    again = AttemptGuard(sessions, rules, "identification", clock=lambda: now + timedelta(seconds=30))
     assert 29 <= again.locked_for({"per_customer": "10000002"}) <= 31
-    later = AttemptGuard(sessions, rules, clock=lambda: now + timedelta(seconds=61))
+    later = AttemptGuard(sessions, rules, "identification", clock=lambda: now + timedelta(seconds=61))
     assert later.locked_for({"per_customer": "10000002"}) == 0
     for _ in range(3):  # the second lock-out lasts twice as long
         later.failed({"per_customer": "10000002"})
@@ -82,7 +82,8 @@ def test_parallel_guesses_are_all_counted(tmp_path, database):
         stack.callback(engine.dispose)
         create_all(engine)
         guard = AttemptGuard(make_session_factory(engine),
-                             {"per_customer": LockRule(failures=6, window_s=300, lock_s=60, max_lock_s=600)})
+                             {"per_customer": LockRule(failures=6, window_s=300, lock_s=60, max_lock_s=600)},
+                             "identification")
         start, errors = threading.Barrier(6), []
 
         def guess() -> None:
@@ -99,3 +100,17 @@ def test_parallel_guesses_are_all_counted(tmp_path, database):
             thread.join()
         assert errors == []
         assert guard.locked_for({"per_customer": "10000004"}) > 0  # six failures: locked
+
+
+def test_wrong_passwords_from_an_address_are_not_its_wrong_pins(tmp_path):
+    """Both guards count per source address in one table; a shared key let a few wrong passwords
+    lock an address out of identification (and the other way round)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'scopes.db'}")
+    create_all(engine)
+    sessions = make_session_factory(engine)
+    rule = {"per_source": LockRule(failures=2, window_s=300, lock_s=60, max_lock_s=600)}
+    login, identification = AttemptGuard(sessions, rule, "login"), AttemptGuard(sessions, rule, "identification")
+    for _ in range(2):
+        login.failed({"per_source": "203.0.113.9"})
+    assert login.locked_for({"per_source": "203.0.113.9"}) > 0
+    assert identification.locked_for({"per_source": "203.0.113.9"}) == 0
